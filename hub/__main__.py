@@ -1,0 +1,5 @@
+"""Run the CLI as `python -m hub`."""
+
+from hub.cli import main
+
+main()

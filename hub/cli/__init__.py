@@ -1,0 +1,44 @@
+"""`hub`: the command line of the onderwijs–jeugd hub."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from pydantic import ValidationError
+
+from hub.cli import demo, kafka
+from hub.cli.errors import OperatorError, one_line
+from hub.log import configure_logging
+from hub.settings import get_settings
+
+app = typer.Typer(
+    name="hub",
+    help="Integration hub for onderwijs and jeugd: contract events on Apache Kafka.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(kafka.app, name="kafka")
+app.command("demo")(demo.demo)
+
+
+@app.callback()
+def _configure() -> None:
+    """Read the settings and set up logging before any command."""
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+
+
+def main() -> None:
+    """Entry point: run the CLI and turn every expected failure into one line on stderr."""
+    try:
+        app()
+    except ValidationError as exc:
+        print(f"hub: invalid configuration: {one_line(exc)}", file=sys.stderr)
+        sys.exit(2)
+    except OperatorError as exc:
+        print(f"hub: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

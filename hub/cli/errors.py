@@ -1,0 +1,18 @@
+"""Errors that reach the operator as one line, never as a stack trace."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from hub.bus.client import BusUnavailable
+from hub.bus.launcher import LauncherError
+
+#: Every exception whose message is written for an operator.
+OperatorError: tuple[type[Exception], ...] = (LauncherError, BusUnavailable)
+
+
+def one_line(exc: ValidationError) -> str:
+    """The first validation error of `exc` as `field: message`."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "value"
+    return f"{where}: {first['msg']}"

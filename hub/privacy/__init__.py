@@ -1,0 +1,1 @@
+"""Privacy core: identifiers, pseudonyms, field encryption, PII scrubbing."""

@@ -1,0 +1,74 @@
+"""Remove personal data from free-form structures before they leave the process (logs, errors)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from hub.privacy.identifiers import passes_elfproef
+
+#: Keys whose values are personal data wherever they appear (lower-case, compared normalised).
+PII_KEYS: frozenset[str] = frozenset(
+    {
+        "bsn",
+        "burgerservicenummer",
+        "onderwijsnummer",
+        "naam",
+        "name",
+        "voornaam",
+        "achternaam",
+        "roepnaam",
+        "adres",
+        "address",
+        "straat",
+        "huisnummer",
+        "postcode",
+        "woonplaats",
+        "geboortedatum",
+        "birthdate",
+        "birth_date",
+        "date_of_birth",
+        "telefoon",
+        "email",
+        "identifier",
+    }
+)
+
+MASK = "[verwijderd]"
+BSN_MASK = "*********"
+
+# Nine digits not glued to other digits; dots or spaces inside are normalised by callers that parse.
+_NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+
+
+def is_pii_key(key: str) -> bool:
+    """True when a key names a known PII field."""
+    return key.lower().replace("-", "_").strip() in PII_KEYS
+
+
+def mask_bsns(text: str) -> str:
+    """Replace every 9-digit number passing the 11-proef in `text`."""
+    return _NINE_DIGITS.sub(lambda m: BSN_MASK if passes_elfproef(m.group(0)) else m.group(0), text)
+
+
+def scrub(value: Any) -> Any:
+    """Return `value` with PII keys masked and BSN-like numbers hidden, recursively."""
+    if isinstance(value, str):
+        return mask_bsns(value)
+    if isinstance(value, Mapping):
+        return {
+            k: (MASK if isinstance(k, str) and is_pii_key(k) else scrub(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    if isinstance(value, tuple | set | frozenset):
+        return type(value)(scrub(v) for v in value)
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and 100_000_000 <= value <= 999_999_999
+    ):
+        return BSN_MASK if passes_elfproef(str(value)) else value
+    return value
