@@ -38,8 +38,8 @@ PII_KEYS: frozenset[str] = frozenset(
 MASK = "[verwijderd]"
 BSN_MASK = "*********"
 
-# Nine digits not glued to other digits; dots or spaces inside are normalised by callers that parse.
-_NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+# Nine digits standing alone: inside a longer token (a hex pseudonym, a UUID) they are no BSN.
+_NINE_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d{9}(?![0-9A-Za-z])")
 
 
 def is_pii_key(key: str) -> bool:
