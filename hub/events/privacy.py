@@ -19,8 +19,8 @@ INZAGE_VERZOCHT = "nl.onderwijsjeugd.privacy.inzage.verzocht.v1"
 TOESTEMMING_GEGEVEN = "nl.onderwijsjeugd.privacy.toestemming.gegeven.v1"
 TOESTEMMING_INGETROKKEN = "nl.onderwijsjeugd.privacy.toestemming.ingetrokken.v1"
 
-#: Where a parent can file a request: any partner, or the hub's own loket.
-_RECEIVERS = frozenset({*KERNPARTNERS, Partner.GEMEENTE, Partner.HUB})
+#: Where a parent can file a request: any kernpartner or school, or the hub's own loket.
+_RECEIVERS = frozenset({*KERNPARTNERS, Partner.HUB})
 
 
 class Doel(StrEnum):
