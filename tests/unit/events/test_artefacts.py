@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
+from jsonschema.validators import validator_for
 
 from hub.events import export
 from hub.events.registry import event_types, parse_event
@@ -72,6 +73,16 @@ class TestSchemas:
 
 
 class TestAsyncApi:
+    def test_valid_against_the_official_asyncapi_3_schema(self) -> None:
+        meta = json.loads(
+            (Path(__file__).parent / "data" / "asyncapi-3.0.0.schema.json").read_text()
+        )
+        doc = yaml.safe_load((ROOT / "asyncapi.yaml").read_text())
+        validator = validator_for(meta)(meta)
+        assert [e.message for e in validator.iter_errors(doc)] == []
+        doc["operations"][next(iter(doc["operations"]))]["action"] = "publish"
+        assert not validator.is_valid(doc)
+
     def test_describes_every_topic_and_type(self) -> None:
         doc = yaml.safe_load((ROOT / "asyncapi.yaml").read_text())
         assert doc["asyncapi"] == "3.0.0"
