@@ -49,9 +49,13 @@ EventId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]
 
 def _reject_bsn(value: Any) -> None:
     """Raise a validation error when a string in `value` looks like a BSN."""
-    if isinstance(value, Enum | BaseModel):
-        return  # enum values are fixed; nested models run their own guard
-    if isinstance(value, str):
+    if isinstance(value, Enum | Part):
+        return  # enum values are fixed; a Part runs its own guard on its fields
+    if isinstance(value, BaseModel):
+        # Shared wire shapes (EncryptedText) are not Parts: guard their strings here.
+        for item in value.__dict__.values():
+            _reject_bsn(item)
+    elif isinstance(value, str):
         if looks_like_bsn(value):
             raise PydanticCustomError("bsn_like", BSN_MESSAGE)
     elif isinstance(value, tuple | list | frozenset | set):
@@ -123,7 +127,7 @@ class Event(BaseModel, Generic[DataT]):
     pseudonymkid: KeyId = Field(description="Extension: key id of the pseudonym in `subject`.")
     data: DataT
 
-    @field_validator("id", "source")
+    @field_validator("id", "source", "pseudonymkid")
     @classmethod
     def _no_bsn(cls, value: str) -> str:
         _reject_bsn(value)
