@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from hub.events.envelope import Event, Payload, new_event, schema_uri
+from hub.events.envelope import SCHEMA_BASE, Event, Payload, new_event, schema_uri
 from hub.events.registry import event_types, payload_model
 from hub.events.topics import Topic, registry, topics_carrying
 from hub.events.vocab import Partner
@@ -25,7 +25,7 @@ EXAMPLE_TIME = dt.datetime(2026, 11, 16, 8, 30, tzinfo=dt.UTC)
 
 #: Directories fully owned by the generator (stale files there are drift).
 GENERATED_DIRS = ("schemas", "examples")
-GENERATED_FILES = ("asyncapi.yaml", "CATALOGUE.md")
+GENERATED_FILES = ("asyncapi.yaml", "CATALOGUE.md", "envelope.schema.json")
 
 
 def dumps_json(obj: Any) -> bytes:
@@ -46,6 +46,20 @@ def _data_schema(event_type: str) -> dict[str, Any]:
     schema["$id"] = schema_uri(event_type)
     schema["title"] = event_type
     schema["description"] = _doc(model)
+    return schema
+
+
+def envelope_schema() -> dict[str, Any]:
+    """The JSON Schema of the structured CloudEvent envelope; `data` per `dataschema`."""
+    schema = Event[Payload].model_json_schema(mode="validation")
+    schema["$defs"].pop("Payload")
+    schema["properties"]["data"] = {
+        "type": "object",
+        "description": "The payload; its schema is the one named by `dataschema`.",
+    }
+    schema["$schema"] = DRAFT
+    schema["$id"] = f"{SCHEMA_BASE}envelope.json"
+    schema["title"] = "CloudEvents 1.0 envelope of the onderwijs–jeugd hub (structured mode)"
     return schema
 
 
@@ -250,6 +264,7 @@ def _render() -> dict[str, bytes]:
         files[f"examples/{event_type}.json"] = dumps_json(
             example_event(event_type).model_dump(mode="json", exclude_none=True)
         )
+    files["envelope.schema.json"] = dumps_json(envelope_schema())
     files["asyncapi.yaml"] = asyncapi()
     files["CATALOGUE.md"] = catalogue()
     return files

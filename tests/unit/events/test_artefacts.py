@@ -48,6 +48,15 @@ class TestSchemas:
         Draft202012Validator(schema).validate(example["data"])
         assert parse_event(example).type == event_type
 
+    def test_envelope_schema_accepts_every_example(self) -> None:
+        schema = json.loads((ROOT / "envelope.schema.json").read_text())
+        Draft202012Validator.check_schema(schema)
+        validator = Draft202012Validator(schema)
+        for path in (ROOT / "examples").glob("*.json"):
+            example = json.loads(path.read_text())
+            validator.validate(example)
+            assert not validator.is_valid(example | {"subject": "123456782"})
+
     def test_schema_rejects_what_the_model_rejects(self) -> None:
         schema = json.loads(
             (
