@@ -41,6 +41,14 @@ BSN_MASK = "*********"
 # Nine digits standing alone: inside a longer token (a hex pseudonym, a UUID) they are no BSN.
 _NINE_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d{9}(?![0-9A-Za-z])")
 
+#: The standalone nine-digit token: the same boundaries for the log scrubber and the leak scanner.
+BSN_CANDIDATE = _NINE_DIGITS
+
+
+def bsn_like_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of standalone nine-digit tokens in `text` that pass the 11-proef."""
+    return [m.span() for m in _NINE_DIGITS.finditer(text) if passes_elfproef(m.group(0))]
+
 
 def is_pii_key(key: str) -> bool:
     """True when a key names a known PII field."""
