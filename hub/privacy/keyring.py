@@ -176,7 +176,8 @@ def _read_dir(directory: Path) -> list[Key]:
 def _read_env(environ: Mapping[str, str]) -> list[Key]:
     keys: list[Key] = []
     for variable, value in sorted(environ.items()):
-        if not variable.startswith("HUB_KEY_"):
+        # HUB_KEY_DIR is the setting `key_dir`, not a key.
+        if not variable.startswith("HUB_KEY_") or variable == "HUB_KEY_DIR":
             continue
         match = _ENV.match(variable)
         if match is None:

@@ -69,6 +69,7 @@ class TestEnvironment:
             "HUB_KEY_PSEUDONYM_V2": base64.b64encode(MATERIAL).decode(),
             "HUB_KEY_AUDIENCE_SCHOOLBESTUUR_41234_V1": base64.b64encode(MATERIAL).decode(),
             "HUB_OTHER": "x",
+            "HUB_KEY_DIR": "/run/secrets/hub-keys",
         }
         ring = read_keyring(None, env)
         assert ring.kids() == ["audience-schoolbestuur-41234.v1", "pseudonym.v2"]
