@@ -25,7 +25,7 @@ from hub.settings import get_settings
 app = typer.Typer(
     help="Manage the key ring: pseudonym key, KEK, audience keys.", no_args_is_help=True
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 DirOption = Annotated[
     Path | None, typer.Option("--dir", help="Key directory (default HUB_KEY_DIR).")

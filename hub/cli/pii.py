@@ -16,7 +16,7 @@ from hub.privacy.leakscan import RecordFinding, scan_json_lines
 from hub.settings import get_settings
 
 app = typer.Typer(help="Find personal data where it must never be.", no_args_is_help=True)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 @app.command()
