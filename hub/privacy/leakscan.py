@@ -8,9 +8,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hub.privacy.scrub import bsn_like_spans, is_pii_key, mask_bsns
+from hub.privacy.scrub import bsn_like_spans, is_pii_key, mask_bsns, onderwijsnummer_like_spans
 
-Rule = Literal["bsn", "pii-key", "postcode-huisnummer", "geboortedatum"]
+Rule = Literal["bsn", "onderwijsnummer", "pii-key", "postcode-huisnummer", "geboortedatum"]
 
 #: A Dutch postcode (no leading zero, letters not SA/SD/SS) followed by a house number.
 _POSTCODE_HUISNUMMER = re.compile(
@@ -60,6 +60,8 @@ def scan_text(text: str, path: str, birth_context: bool = False) -> list[Finding
     found: list[Finding] = []
     if bsn_like_spans(text):
         found.append(Finding("bsn", path))
+    if onderwijsnummer_like_spans(text):
+        found.append(Finding("onderwijsnummer", path))
     if _POSTCODE_HUISNUMMER.search(text):
         found.append(Finding("postcode-huisnummer", path))
     if _DATE.search(text) and (birth_context or _BIRTHISH.search(text)):

@@ -36,6 +36,14 @@ class TestBsnRule:
         assert _rules(scan_value({"a": [1, {"b": BSN}]})) == {("bsn", "$.a[1].b")}
 
 
+class TestOnderwijsnummerRule:
+    def test_found(self) -> None:
+        assert _rules(scan_value({"o": "leerling 101222331"})) == {("onderwijsnummer", "$.o")}
+
+    def test_failing_check_not_found(self) -> None:
+        assert scan_value({"o": "100100012"}) == []
+
+
 class TestPiiKeyRule:
     def test_pii_key_found_at_any_depth(self) -> None:
         found = scan_value({"data": {"leerling": {"Achternaam": "Jansen"}}})
