@@ -37,11 +37,11 @@ def sample_record(i: int) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
             "soort": "ongeoorloofd",
             "leerjaar": 7,
             "onderwijssoort": "po",
-            "bron_record": f"rec-{i:09d}-x",
+            "bron_record": f"rec-i{i:08x}",
             "opmerking": None,
         }
     ).encode()
-    headers = [(name, f"{name}-{i:09d}-waarde".encode()) for name in HEADER_NAMES]
+    headers = [(name, f"{name}-i{i:08x}".encode()) for name in HEADER_NAMES]
     return key, value, headers
 
 
