@@ -26,6 +26,7 @@ def scan(
         typer.Option(help="Scan JSON lines of records instead of the cluster ('-' = stdin)."),
     ] = None,
     topic: Annotated[list[str] | None, typer.Option(help="Only these topics (repeatable).")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds the cluster scan may take.")] = 600.0,
 ) -> None:
     """Report each record with a BSN, PII key, postcode+huisnummer or birth date; exit 1 if any."""
     findings: list[RecordFinding]
@@ -38,7 +39,7 @@ def scan(
         summary = f"scanned {file}"
     else:
         bootstrap = client.bootstrap_servers(get_settings())
-        report = asyncio.run(_scan_cluster(bootstrap, topic or None))
+        report = asyncio.run(_scan_cluster(bootstrap, topic or None, timeout))
         findings = report.findings
         summary = f"scanned {report.records} records on {len(report.topics)} topics"
     for finding in findings:
@@ -48,6 +49,6 @@ def scan(
         raise typer.Exit(1)
 
 
-async def _scan_cluster(bootstrap: str, topics: list[str] | None) -> ScanReport:
+async def _scan_cluster(bootstrap: str, topics: list[str] | None, timeout: float) -> ScanReport:
     await client.ensure_reachable(bootstrap)
-    return await scan_topics(bootstrap, topics)
+    return await scan_topics(bootstrap, topics, timeout=timeout)
