@@ -42,8 +42,8 @@ async def _hub_pii_scan(bootstrap: str, *topics: str) -> subprocess.CompletedPro
 
 
 class TestPiiScan:
-    async def test_planted_bsn_is_found(self, bootstrap: str, unique: str) -> None:
-        planted = f"{PLANTED_PREFIX}{unique}"
+    async def test_planted_bsn_is_found(self, bootstrap: str, planted_topic: str) -> None:
+        planted = planted_topic
         await _put(
             bootstrap,
             planted,
