@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from hub.bus import client
 from hub.bus.scan import ScanReport, scan_topics
@@ -16,7 +15,6 @@ from hub.privacy.leakscan import RecordFinding, scan_json_lines
 from hub.settings import get_settings
 
 app = typer.Typer(help="Find personal data where it must never be.", no_args_is_help=True)
-console = Console(stderr=True, soft_wrap=True)
 
 
 @app.command()
@@ -44,7 +42,7 @@ def scan(
         summary = f"scanned {report.records} records on {len(report.topics)} topics"
     for finding in findings:
         typer.echo(finding.line())
-    console.print(f"{summary}: {len(findings)} finding(s)")
+    typer.echo(f"{summary}: {len(findings)} finding(s)", err=True)
     if findings:
         raise typer.Exit(1)
 
