@@ -8,7 +8,7 @@ import hmac
 from pydantic import BaseModel, ConfigDict
 
 from hub.events.fields import KeyId, Pseudonym
-from hub.privacy.identifiers import Identifier
+from hub.privacy.identifiers import Identifier, parse_identifier
 from hub.privacy.keyring import PSEUDONYM, Key, KeyRing, KeyRingError, parse_kid
 
 
@@ -52,6 +52,11 @@ def hub_pseudonym(identifier: Identifier, key: Key) -> HubPseudonym:
 def pseudonymise(identifier: Identifier, ring: KeyRing) -> HubPseudonym:
     """The hub pseudonym under the region's current pseudonym key."""
     return hub_pseudonym(identifier, ring.pseudonym_key())
+
+
+def pseudonymise_raw(kind: str, raw: str | int, ring: KeyRing) -> HubPseudonym:
+    """Validate, normalise and pseudonymise in one step (InvalidIdentifier on bad input)."""
+    return pseudonymise(parse_identifier(kind, raw), ring)
 
 
 def audience_pseudonym(hub: str, audience_key: Key) -> str:
