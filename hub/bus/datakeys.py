@@ -19,7 +19,6 @@ DATAKEYS_TOPIC_LOGICAL = "datakeys.v1"
 #: Compacted: the last record per child wins; a tombstone (null value) erases the child's key.
 DATAKEYS_TOPIC_CONFIG: dict[str, str] = {
     "cleanup.policy": "compact",
-    "min.insync.replicas": "1",
 }
 DATAKEYS_PARTITIONS = 3
 
@@ -52,24 +51,23 @@ class KafkaDataKeyStore:
         self.topic = topic
         self.records: dict[str, WrappedDataKey] = {}
         self._pending: list[tuple[bytes, bytes | None]] = []
-        self._producer = client.producer(bootstrap)
-        self._started = False
+        self._producer: Any = None
         self._next: dict[TopicPartition, int] = {}
 
     async def start(self) -> None:
         """Start the producer and load the whole topic."""
+        self._producer = client.producer(self.bootstrap)
         await self._producer.start()
-        self._started = True
         await self.load()
 
     async def stop(self) -> None:
         """Flush what is pending and stop."""
-        if self._started:
+        if self._producer is not None:
             try:
                 await self.flush()
             finally:
                 await self._producer.stop()
-                self._started = False
+                self._producer = None
 
     async def load(self, timeout: float = 120.0) -> int:
         """Rebuild the view from the whole topic (last record per child wins); return keys held."""
@@ -123,6 +121,8 @@ class KafkaDataKeyStore:
 
     async def flush(self) -> None:
         """Write queued records and wait until the broker has them all."""
+        if self._producer is None:
+            raise DataKeyStoreError("data-key store not started: call start() first")
         pending = self.drain_pending()
         if not pending:
             return
