@@ -17,8 +17,14 @@ from hub.privacy.fieldcrypt import GEWIST, DataKeyErased, FieldCipher, WrappedDa
 DATAKEYS_TOPIC_LOGICAL = "datakeys.v1"
 
 #: Compacted: the last record per child wins; a tombstone (null value) erases the child's key.
+#: Until compaction the erased wrapped key is still on disk, so compaction is bounded: segments
+#: roll hourly and a dirty record is compacted within a day (`max.compaction.lag.ms`).
 DATAKEYS_TOPIC_CONFIG: dict[str, str] = {
     "cleanup.policy": "compact",
+    "segment.ms": str(60 * 60 * 1000),
+    "min.cleanable.dirty.ratio": "0.01",
+    "max.compaction.lag.ms": str(24 * 60 * 60 * 1000),
+    "delete.retention.ms": str(24 * 60 * 60 * 1000),
 }
 DATAKEYS_PARTITIONS = 3
 

@@ -76,6 +76,7 @@ class TestKafkaDataKeyStore:
             await admin.close()
         entries = {c[0]: c[1] for c in described[0].resources[0][4]}
         assert entries["cleanup.policy"] == "compact"
+        assert entries["max.compaction.lag.ms"] == str(24 * 60 * 60 * 1000)
 
     async def test_a_second_instance_catches_up(self, bootstrap: str, unique: str) -> None:
         topic = f"test.datakeys.{unique}"
