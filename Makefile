@@ -34,6 +34,9 @@ unit: venv
 integration: venv
 	$(BIN)/python -m pytest -q tests/integration
 
+bench: venv
+	$(BIN)/python -m bench
+
 kafka-up: venv
 	$(BIN)/hub kafka up
 

@@ -25,6 +25,7 @@ from hub.settings import PROJECT_ROOT, HubSettings
 DEPLOY_DIR = PROJECT_ROOT / "deploy" / "local-kafka"
 HOST = "127.0.0.1"
 MIN_JAVA = 17
+INSECURE_WARNING = "local broker: PLAINTEXT without authentication, for development only"
 
 
 class LauncherError(RuntimeError):

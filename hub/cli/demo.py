@@ -7,7 +7,7 @@ import asyncio
 import typer
 from rich.console import Console
 
-from hub.bus.launcher import LocalKafka
+from hub.bus.launcher import INSECURE_WARNING, LocalKafka
 from hub.demo import SAMPLE_SCHOOL_EXPORT, run_demo
 from hub.settings import get_settings
 
@@ -24,11 +24,9 @@ def demo(
     local = None
     if settings.kafka_bootstrap_servers is None:
         local = LocalKafka.from_settings(settings)
-        console.print(
-            "[yellow]local broker: PLAINTEXT without authentication, for development only[/]"
-        )
         status = local.up()
         console.print(f"[bold]kafka[/] answering at {status.bootstrap}")
+        console.print(f"[yellow]{INSECURE_WARNING}[/]")
     seen = asyncio.run(run_demo(settings, console.print))
     console.print(
         f"[bold green]{seen} of {len(SAMPLE_SCHOOL_EXPORT)} events came back through Kafka[/]"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from hub.bus.launcher import LocalKafka
+from hub.bus.launcher import INSECURE_WARNING, LocalKafka
 from hub.settings import get_settings
 
 app = typer.Typer(
@@ -25,13 +25,10 @@ def up(
     """Start the broker unless it runs; wait until it answers metadata requests."""
     local = _local()
     before = local.status()
-    if not before.running:
-        console.print(
-            "[yellow]local broker: PLAINTEXT without authentication, for development only[/]"
-        )
     status = local.up(timeout=timeout)
     verb = "already running" if before.running else "started"
     console.print(f"kafka {verb}: {status.bootstrap} (pid {status.pid}, {local.directory})")
+    console.print(f"[yellow]{INSECURE_WARNING}[/]")
     typer.echo(status.bootstrap)
 
 

@@ -1,0 +1,1 @@
+"""Adapters at each partner's edge: parse, validate, pseudonymise, map to contract events."""

@@ -1,0 +1,37 @@
+"""What an ingest (HTTP post or file import) did with each record."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pydantic import BaseModel, Field
+
+
+class Rejection(BaseModel):
+    """One rejected record: where it was and why, never its content."""
+
+    record: int = Field(description="1-based record number (the CSV data row, or the JSON line).")
+    reason: str = Field(description="Machine-readable reason code, e.g. `invalid_bsn`.")
+    message: str = Field(description="What is wrong, in words a partner developer understands.")
+    field: str | None = Field(default=None, description="The offending column or field path.")
+
+
+class IngestReport(BaseModel):
+    """The outcome of one ingest: accepted event ids, duplicates and rejections."""
+
+    partner: str
+    feed: str
+    accepted: list[str] = Field(default_factory=list, description="Ids of events published now.")
+    duplicates: list[str] = Field(
+        default_factory=list, description="Ids of events that were already published before."
+    )
+    rejected: list[Rejection] = Field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no record was rejected."""
+        return not self.rejected
+
+    def rejected_by_reason(self) -> dict[str, int]:
+        """How many records were rejected for each reason."""
+        return dict(Counter(r.reason for r in self.rejected))

@@ -1,0 +1,1 @@
+"""The HTTP side: ingest, health, metrics and the loket page."""
