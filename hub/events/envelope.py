@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from hub.events.fields import KeyId, Pseudonym
-from hub.events.guards import BSN_MESSAGE, looks_like_bsn
+from hub.events.guards import identifier_message
 from hub.events.vocab import Partner
 
 #: Where the JSON Schemas of `contracts/schemas/` are published; `dataschema` points here.
@@ -56,8 +56,9 @@ def _reject_bsn(value: Any) -> None:
         for item in value.__dict__.values():
             _reject_bsn(item)
     elif isinstance(value, str):
-        if looks_like_bsn(value):
-            raise PydanticCustomError("bsn_like", BSN_MESSAGE)
+        message = identifier_message(value)
+        if message is not None:
+            raise PydanticCustomError("identifier_like", message)
     elif isinstance(value, tuple | list | frozenset | set):
         for item in value:
             _reject_bsn(item)
@@ -103,9 +104,10 @@ def event_id(partner: Partner, source_record_id: str, event_type: str) -> str:
     """The deterministic id: the same source record of the same type is the same event."""
     if not source_record_id:
         raise ValueError("source_record_id must not be empty")
-    if looks_like_bsn(source_record_id):
+    message = identifier_message(source_record_id)
+    if message is not None:
         # A UUIDv5 over a BSN could be reversed by trying all 10^9 numbers.
-        raise ValueError("source_record_id " + BSN_MESSAGE)
+        raise ValueError("source_record_id " + message)
     name = f"{Partner(partner).value}\x1f{source_record_id}\x1f{event_type}"
     return str(uuid.uuid5(EVENT_ID_NAMESPACE, name))
 
