@@ -86,6 +86,10 @@ class Payload(Part):
     #: A valid example of the data, used for the committed examples and tests.
     example: ClassVar[dict[str, Any]]
 
+    def producer_problem(self, partner: Partner) -> str | None:
+        """Why `partner` may not send this particular data (beyond `producers`), or None."""
+        return None
+
 
 DataT = TypeVar("DataT", bound=Payload)
 
@@ -167,6 +171,10 @@ class Event(BaseModel, Generic[DataT]):
                     "allowed": ", ".join(sorted(p.value for p in producers)),
                 },
             )
+        if isinstance(self.data, Payload):
+            problem = self.data.producer_problem(self.partner)
+            if problem is not None:
+                raise PydanticCustomError("partner_not_producer", problem)
         return self
 
 

@@ -212,3 +212,25 @@ class TestNestedAndArrays:
         nieuw = dict(model.example["nieuw"]) | {"naam": "J. Jansen"}
         problems = _problems(MATCH_GEVONDEN, model.example | {"nieuw": nieuw})
         assert problems == ["data.nieuw.naam: is not part of this contract (unknown field)"]
+
+
+class TestProducerRules:
+    def test_duo_status_set_by_its_owner(self) -> None:
+        from hub.events.school import VERZUIMMELDING_STATUS_GEWIJZIGD
+
+        wire = example_event(VERZUIMMELDING_STATUS_GEWIJZIGD).model_dump(mode="json")
+        wire["data"]["status"] = "in_behandeling"
+        with pytest.raises(InvalidEvent) as caught:
+            parse_event(wire)
+        assert caught.value.problems == [
+            "event: status in_behandeling is set by leerplicht, not by school"
+        ]
+        wire |= {"partner": "leerplicht", "source": "/partners/leerplicht/utrecht/lpa"}
+        assert parse_event(wire).partner == "leerplicht"
+
+    def test_every_type_has_a_module_constant(self) -> None:
+        import sys
+
+        for event_type in TYPES:
+            module = sys.modules[payload_model(event_type).__module__]
+            assert event_type in vars(module).values(), event_type
