@@ -11,27 +11,18 @@ from pydantic import ValidationError
 from hub.bus import client
 from hub.bus.scan import read_to_end
 from hub.events.fields import EncryptedText
+from hub.events.topics import DATAKEYS, physical_name
+from hub.events.topics import topic as registry_topic
 from hub.privacy.fieldcrypt import GEWIST, DataKeyErased, FieldCipher, WrappedDataKey
 
-# TODO(topic registry): take this name from the contracts topic registry once it exists.
-DATAKEYS_TOPIC_LOGICAL = "datakeys.v1"
-
-#: Compacted: the last record per child wins; a tombstone (null value) erases the child's key.
-#: Until compaction the erased wrapped key is still on disk, so compaction is bounded: segments
-#: roll hourly and a dirty record is compacted within a day (`max.compaction.lag.ms`).
-DATAKEYS_TOPIC_CONFIG: dict[str, str] = {
-    "cleanup.policy": "compact",
-    "segment.ms": str(60 * 60 * 1000),
-    "min.cleanable.dirty.ratio": "0.01",
-    "max.compaction.lag.ms": str(24 * 60 * 60 * 1000),
-    "delete.retention.ms": str(24 * 60 * 60 * 1000),
-}
-DATAKEYS_PARTITIONS = 3
+#: Compacted, keyed by child: the last record per child wins and a tombstone (null value)
+#: erases the child's key; the registry bounds compaction so an erased key leaves the disk.
+DATAKEYS_TOPIC_LOGICAL = DATAKEYS
 
 
 def datakeys_topic(topic_prefix: str = "") -> str:
     """The physical topic name under a prefix."""
-    return topic_prefix + DATAKEYS_TOPIC_LOGICAL
+    return physical_name(DATAKEYS, prefix=topic_prefix)
 
 
 class DataKeyStoreError(RuntimeError):
@@ -40,7 +31,8 @@ class DataKeyStoreError(RuntimeError):
 
 async def ensure_datakeys_topic(bootstrap: str, topic: str) -> None:
     """Create the compacted data-key topic unless it exists."""
-    await client.create_topics(bootstrap, [(topic, DATAKEYS_PARTITIONS, DATAKEYS_TOPIC_CONFIG)])
+    spec = registry_topic(DATAKEYS)
+    await client.create_topics(bootstrap, [(topic, spec.partitions, spec.config())])
 
 
 class KafkaDataKeyStore:
