@@ -58,7 +58,9 @@ async def written(bootstrap: str, topic: str, partitions: int) -> int:
         await consumer.stop()
 
 
-async def stream(bootstrap: str, topic: str, records: list[tuple[bytes, bytes, str]]) -> None:
+async def stream(
+    bootstrap: str, topic: str, records: list[tuple[bytes, bytes, str]], pause: float = 0.02
+) -> None:
     """Send records in small acknowledged chunks, so processing overlaps with producing."""
     producer = client.producer(bootstrap)
     await producer.start()
@@ -70,7 +72,7 @@ async def stream(bootstrap: str, topic: str, records: list[tuple[bytes, bytes, s
                 for k, v, e in chunk
             ]
             await asyncio.gather(*futures)
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(pause)
     finally:
         await producer.stop()
 
