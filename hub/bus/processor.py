@@ -15,10 +15,11 @@ from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.errors import KafkaError, ProducerFenced
 from aiokafka.structs import TopicPartition
 
-from hub.bus import client, dlq
+from hub.bus import client
 from hub.bus.handler import BadInput, Handler, StateCodec
 from hub.bus.records import InRecord, Output
-from hub.bus.state import Entry, TaskState
+from hub.bus.state import TaskState
+from hub.bus.step import Step
 
 S = TypeVar("S")
 log = structlog.get_logger()
@@ -73,11 +74,8 @@ class TransactionalProcessor(Generic[S]):
         self.dlq_topic = dlq_topic
         self.stage = stage or app_id
         self.stats = ProcessorStats()
-        self._handler = handler
+        self._step = Step[S](handler, self.stage, dlq_topic, bad_input, max_attempts, dedup)
         self._codec = codec
-        self._bad_input = bad_input
-        self._max_attempts = max(1, max_attempts)
-        self._dedup = dedup
         self._window = dedup_window
         self._max_batch = max_batch
         self._consumer_options = consumer_options or {}
@@ -204,7 +202,7 @@ class TransactionalProcessor(Generic[S]):
                     tuple(raw.headers),
                     raw.timestamp,
                 )
-                outcome = self._apply(state, record)
+                outcome = self._step(state, record)
                 outputs += outcome.outputs
                 processed += 1
                 duplicates += outcome.duplicate
@@ -244,51 +242,6 @@ class TransactionalProcessor(Generic[S]):
         self.stats.duplicates += duplicates
         self.stats.dead_letters += letters
         self.stats.retries += retries
-
-    def _apply(self, state: TaskState[S], record: InRecord) -> _Outcome:
-        if record.key is None:
-            letter = dlq.dead_letter(
-                stage=self.stage,
-                reason=dlq.MISSING_KEY,
-                message="a keyed processor got a record without a key",
-                error_type="MissingKey",
-                attempts=1,
-                record=record,
-            )
-            return _Outcome([dlq.to_output(letter, self.dlq_topic)], dead_letter=1)
-        entry = state.get(record.key)
-        event_id = record.event_id if self._dedup else None
-        if event_id is not None and entry.window.seen(event_id):
-            return _Outcome([], duplicate=1)
-        attempts = 0
-        while True:
-            attempts += 1
-            try:
-                new_state, outputs = self._handler(entry.state, record)
-                break
-            except self._bad_input as exc:
-                return self._letter(exc, attempts, record)
-            except Exception as exc:
-                if attempts >= self._max_attempts:
-                    return self._letter(exc, attempts, record)
-        window = entry.window.add(event_id) if event_id is not None else entry.window
-        if new_state is not entry.state or window is not entry.window:
-            state.put(record.key, Entry(new_state, window))
-        return _Outcome(list(outputs), retries=attempts - 1)
-
-    def _letter(self, exc: BaseException, attempts: int, record: InRecord) -> _Outcome:
-        letter = dlq.for_exception(exc, stage=self.stage, attempts=attempts, record=record)
-        log.warning(
-            "bus.processor.dead_letter",
-            app=self.app_id,
-            reason=letter.reason,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-        )
-        return _Outcome(
-            [dlq.to_output(letter, self.dlq_topic)], dead_letter=1, retries=attempts - 1
-        )
 
     # -- ownership ----------------------------------------------------------------------------
 
@@ -405,14 +358,6 @@ class TransactionalProcessor(Generic[S]):
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
-
-
-@dataclass
-class _Outcome:
-    outputs: list[Output]
-    duplicate: int = 0
-    dead_letter: int = 0
-    retries: int = 0
 
 
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
