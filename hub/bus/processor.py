@@ -20,6 +20,7 @@ from hub.bus.handler import BadInput, Handler, StateCodec
 from hub.bus.records import InRecord, Output
 from hub.bus.state import TaskState
 from hub.bus.step import Step
+from hub.bus.topology import TopologyError, partition_counts, require_copartitioned
 
 S = TypeVar("S")
 log = structlog.get_logger()
@@ -94,7 +95,10 @@ class TransactionalProcessor(Generic[S]):
     # -- life cycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Join the group and start processing in the background."""
+        """Check the topics, join the group and start processing in the background."""
+        await require_copartitioned(self.bootstrap, [*self.input_topics, self.state_topic])
+        if (await partition_counts(self.bootstrap, [self.dlq_topic]))[self.dlq_topic] == 0:
+            raise TopologyError(f"topic {self.dlq_topic} does not exist; create it first")
         self._consumer = client.consumer(
             self.bootstrap,
             group_id=self.app_id,

@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
+from hub.bus import client
+from hub.bus.topology import TopologyError
 from tests.integration.bus_helpers import Topics, counts_per_key, inputs, produce, read_all
 from tests.integration.processor_app import make_processor
 
@@ -111,3 +115,17 @@ class TestTwoInstances:
         assert one.tasks == set()
         for counts in counts_per_key(got).values():
             assert counts == list(range(1, 21))
+
+
+class TestTopology:
+    async def test_a_state_topic_with_other_partitions_is_refused(
+        self, bootstrap: str, unique: str
+    ) -> None:
+        topics = Topics.named(unique)
+        await topics.create(bootstrap, 2)
+        await client.create_topics(bootstrap, [(f"t.other.{unique}", 3, {})])
+        processor = make_processor(
+            bootstrap, f"app-{unique}", topics.source, f"t.other.{unique}", topics.dlq, topics.out
+        )
+        with pytest.raises(TopologyError, match="same partition count"):
+            await processor.start()
