@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import signal
+import sys
 from collections.abc import Sequence
 
 from hub.bus.handler import BadInput, JsonCodec
@@ -58,6 +59,11 @@ async def main(argv: list[str] | None = None) -> None:
     loop = asyncio.get_running_loop()
     stopped = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stopped.set)
+    # When the test process dies, our stdin closes: stop rather than linger as an orphan.
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    orphaned = asyncio.create_task(reader.read())
+    orphaned.add_done_callback(lambda _: stopped.set())
     await processor.start()
     await processor.wait_ready()
     print("ready", flush=True)
