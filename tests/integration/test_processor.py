@@ -61,22 +61,22 @@ class TestDeadLetters:
         await topics.create(bootstrap, 2)
         sent = [
             (b"k1", b"a", "id-1"),
-            (b"k1", b"bad 123456782", "id-2"),
-            (b"k1", b"bad", "id-3"),
-            (b"k1", b"boom", "id-4"),
-            (b"k1", b"b", "id-5"),
+            (b"k1", b"bad 123456782", "id-2"),  # a made-up BSN that passes the 11-proef
+            (b"k1", b"boom", "id-3"),
+            (b"k1", b"b", "id-4"),
         ]
         await produce(bootstrap, topics.source, sent)
         processor = make_processor(bootstrap, f"app-{unique}", *vars(topics).values())
         async with processor:
-            got = await read_all(bootstrap, topics.out, 3)
+            got = await read_all(bootstrap, topics.out, 2)
             letters = await read_all(bootstrap, topics.dlq, 2)
-        assert counts_per_key(got) == {b"k1": [1, 2, 3]}  # "bad 123..." is not exactly b"bad"
+        assert counts_per_key(got) == {b"k1": [1, 2]}
         bodies = [json.loads(v or b"") for _, v in letters]
         assert [(b["reason"], b["attempts"], b["source_offset"]) for b in bodies] == [
-            ("unreadable", 1, 2),
-            ("handler_error", 3, 3),
+            ("unreadable", 1, 1),
+            ("handler_error", 3, 2),
         ]
+        assert all("123456782" not in (v or b"").decode() for _, v in letters)
         assert bodies[0]["schema_version"] == "hub.deadletter.v1"
         assert bodies[0]["key"] == "k1"
         assert bodies[0]["source_topic"] == topics.source
