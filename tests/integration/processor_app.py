@@ -30,7 +30,13 @@ def counting_handler(out_topic: str):  # type: ignore[no-untyped-def]
 
 
 def make_processor(
-    bootstrap: str, app_id: str, source: str, state: str, dlq: str, out: str, **options: object
+    bootstrap: str,
+    app_id: str,
+    source: str | Sequence[str],
+    state: str,
+    dlq: str,
+    out: str,
+    **options: object,
 ) -> TransactionalProcessor[int]:
     """The counting processor over `source`, with quick group timeouts for tests."""
     options.setdefault(
@@ -39,7 +45,7 @@ def make_processor(
     return TransactionalProcessor[int](
         bootstrap=bootstrap,
         app_id=app_id,
-        input_topics=[source],
+        input_topics=[source] if isinstance(source, str) else source,
         state_topic=state,
         dlq_topic=dlq,
         handler=counting_handler(out),

@@ -9,7 +9,14 @@ import pytest
 
 from hub.bus import client
 from hub.bus.topology import TopologyError
-from tests.integration.bus_helpers import Topics, counts_per_key, inputs, produce, read_all
+from tests.integration.bus_helpers import (
+    COMPACTED,
+    Topics,
+    counts_per_key,
+    inputs,
+    produce,
+    read_all,
+)
 from tests.integration.processor_app import make_processor
 
 
@@ -129,3 +136,52 @@ class TestTopology:
         )
         with pytest.raises(TopologyError, match="same partition count"):
             await processor.start()
+
+
+class TestRecovery:
+    async def test_a_failed_transaction_is_rolled_back_and_redone(
+        self, bootstrap: str, unique: str
+    ) -> None:
+        topics = Topics.named(unique)
+        await client.create_topics(
+            bootstrap,
+            [(topics.source, 1, {}), (topics.state, 1, COMPACTED), (topics.dlq, 1, {})],
+        )
+        sent = inputs(20, keys=2)
+        await produce(bootstrap, topics.source, sent)
+        # The output topic is missing at first: every transaction fails until it exists.
+        processor = make_processor(
+            bootstrap,
+            f"app-{unique}",
+            *vars(topics).values(),
+            producer_options={"request_timeout_ms": 1500},
+        )
+        async with processor:
+            async with asyncio.timeout(30):
+                await processor.wait_for_aborts(1)
+            await client.create_topics(bootstrap, [(topics.out, 1, {})])
+            got = await read_all(bootstrap, topics.out, len(sent))
+        assert processor.stats.aborts >= 1
+        for counts in counts_per_key(got).values():
+            assert counts == list(range(1, 11))
+
+
+class TestSeveralInputs:
+    async def test_co_partitioned_topics_share_the_state_of_a_key(
+        self, bootstrap: str, unique: str
+    ) -> None:
+        topics = Topics.named(unique)
+        await topics.create(bootstrap, 2)
+        other = f"t.in2.{unique}"
+        await client.create_topics(bootstrap, [(other, 2, {})])
+        await produce(bootstrap, topics.source, inputs(10, keys=2))
+        await produce(bootstrap, other, inputs(10, keys=2, prefix="o"))
+        processor = make_processor(
+            bootstrap, f"app-{unique}", [topics.source, other], topics.state, topics.dlq, topics.out
+        )
+        async with processor:
+            got = await read_all(bootstrap, topics.out, 20)
+        assert {k: sorted(c) for k, c in counts_per_key(got).items()} == {
+            b"k0": list(range(1, 11)),
+            b"k1": list(range(1, 11)),
+        }
