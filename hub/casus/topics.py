@@ -1,0 +1,59 @@
+"""The physical topics of the casus processor, from the registry (plus the tick topic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub.events.topics import (
+    CASUS_STATE,
+    CASUS_UIT,
+    CHILD_PARTITIONS,
+    DATAKEYS,
+    DLQ,
+    PRODUCING_PARTNERS,
+    contract_topic,
+    physical_name,
+)
+
+#: The runner's own tick topic: one record per child whose clock is due, keyed by the child,
+#: co-partitioned with the contract topics. Not in the registry yet (see docs/casus.md).
+CASUS_TICK = "casus.tick.v1"
+TICK_RETENTION_MS = 24 * 60 * 60 * 1000
+
+
+@dataclass(frozen=True)
+class CasusTopics:
+    """Physical names of everything the casus reads and writes."""
+
+    inputs: tuple[str, ...]
+    tick: str
+    state: str
+    uit: str
+    dlq: str
+    datakeys: str
+
+    @classmethod
+    def with_prefix(cls, prefix: str = "") -> CasusTopics:
+        """The names under a `topic_prefix`."""
+        return cls(
+            inputs=tuple(
+                physical_name(contract_topic(p), prefix=prefix) for p in PRODUCING_PARTNERS
+            ),
+            tick=prefix + CASUS_TICK,
+            state=physical_name(CASUS_STATE, prefix=prefix),
+            uit=physical_name(CASUS_UIT, prefix=prefix),
+            dlq=physical_name(DLQ, prefix=prefix),
+            datakeys=physical_name(DATAKEYS, prefix=prefix),
+        )
+
+    def partner_of(self, topic: str) -> str | None:
+        """The partner whose contract topic this is, or None."""
+        for partner, name in zip(PRODUCING_PARTNERS, self.inputs, strict=True):
+            if name == topic:
+                return partner.value
+        return None
+
+    def tick_spec(self) -> tuple[str, int, dict[str, str]]:
+        """(name, partitions, config) to create the tick topic with."""
+        config = {"cleanup.policy": "delete", "retention.ms": str(TICK_RETENTION_MS)}
+        return self.tick, CHILD_PARTITIONS, config
