@@ -30,7 +30,8 @@ class TestIngest:
         self, service: IngestService, publisher: MemoryPublisher
     ) -> None:
         report = await service.ingest("school", "verzuim", BAD_FILE, "text/csv")
-        assert len(report.accepted) == 2 and len(report.rejected) == 7
+        assert len(report.accepted) == 2
+        assert len(report.rejected) == 7
         events = [o for o in publisher.outputs if o.topic == "contract.school.v1"]
         assert [o.event_id for o in events] == report.accepted
         for output in events:
@@ -57,7 +58,8 @@ class TestIngest:
         first = await service.ingest("school", "verzuim", BAD_FILE, "text/csv")
         count = len(publisher.outputs)
         second = await service.ingest("school", "verzuim", BAD_FILE, "text/csv")
-        assert second.accepted == [] and sorted(second.duplicates) == sorted(first.accepted)
+        assert second.accepted == []
+        assert sorted(second.duplicates) == sorted(first.accepted)
         assert len(publisher.outputs) == count  # no second event, no second dead letter
         assert len(second.rejected) == len(first.rejected)
 
@@ -67,7 +69,8 @@ class TestIngest:
         ).encode()
         one = await service.ingest("school", "ziekmelding", record, "application/json")
         two = await service.ingest("school", "ziekmelding", record, "application/json")
-        assert len(one.accepted) == 1 and two.duplicates == one.accepted
+        assert len(one.accepted) == 1
+        assert two.duplicates == one.accepted
 
     async def test_unknown_feed_is_a_lookup_error(self, service: IngestService) -> None:
         with pytest.raises(UnknownFeed, match="feeds: "):
@@ -96,6 +99,7 @@ class TestThroughput:
         started = time.perf_counter()
         report = await service.ingest("school", "verzuim", body, "text/csv")
         seconds = time.perf_counter() - started
-        assert len(report.accepted) == 10_000 and not report.rejected
+        assert len(report.accepted) == 10_000
+        assert not report.rejected
         print(f"\nin-memory ingest: {10_000 / seconds:,.0f} rows/s")
         assert seconds < 20

@@ -40,11 +40,13 @@ class TestParse:
     def test_a_bad_line_keeps_its_neighbours(self) -> None:
         items = list(parse_json(b'{"x": 1}\n{"x": \n{"x": 3}\n'))
         assert [type(i).__name__ for i in items] == ["RawRecord", "Rejection", "RawRecord"]
-        assert isinstance(items[1], Rejection) and items[1].record == 2
+        assert isinstance(items[1], Rejection)
+        assert items[1].record == 2
 
     def test_keys_are_case_insensitive(self) -> None:
         (record,) = parse_json(b'{"BSN": "1", "Datum": "x"}')
-        assert isinstance(record, RawRecord) and set(record.fields) == {"bsn", "datum"}
+        assert isinstance(record, RawRecord)
+        assert set(record.fields) == {"bsn", "datum"}
 
     @pytest.mark.parametrize(
         ("body", "reason"),
@@ -57,7 +59,8 @@ class TestParse:
     )
     def test_bad_bodies(self, body: bytes, reason: str) -> None:
         (item,) = parse_json(body)
-        assert isinstance(item, Rejection) and item.reason == reason
+        assert isinstance(item, Rejection)
+        assert item.reason == reason
 
 
 class TestEveryFeed:
@@ -83,7 +86,8 @@ class TestMapping:
     def test_dutch_dates_are_read(self, ctx: Context) -> None:
         adapter = feed("leerplicht", "thuiszitter")
         item = one(adapter, {**adapter.examples()[0], "sinds": "14-09-2026"}, ctx)
-        assert isinstance(item, Accepted) and item.event.data.sinds.isoformat() == "2026-09-14"
+        assert isinstance(item, Accepted)
+        assert item.event.data.sinds.isoformat() == "2026-09-14"
         assert item.event.time.isoformat() == "2026-09-14T00:00:00+02:00"
 
     def test_only_the_birth_year_travels(self, ctx: Context) -> None:
@@ -99,7 +103,8 @@ class TestMapping:
         adapter = feed("school", "zorgsignaal")
         record = {**adapter.examples()[0], "toelichting": "vader zegt dat hij niet slaapt"}
         plain = one(adapter, record, ctx)
-        assert isinstance(plain, Accepted) and plain.event.data.toelichting is None
+        assert isinstance(plain, Accepted)
+        assert plain.event.data.toelichting is None
         sealed = one(adapter, record, Context.from_keyring(ring, cipher=cipher))
         assert isinstance(sealed, Accepted)
         event = sealed.event
@@ -113,7 +118,9 @@ class TestMapping:
         a = one(adapter, adapter.examples()[0], ctx)
         b = one(adapter, {**adapter.examples()[0], "categorie": "hoog"}, ctx)
         c = one(adapter, {**adapter.examples()[0], "record_id": "tlv-0002"}, ctx)
-        assert isinstance(a, Accepted) and isinstance(b, Accepted) and isinstance(c, Accepted)
+        assert isinstance(a, Accepted)
+        assert isinstance(b, Accepted)
+        assert isinstance(c, Accepted)
         assert a.event.id == b.event.id != c.event.id
 
     def test_organisation_comes_from_the_record(self, ctx: Context) -> None:
@@ -148,4 +155,5 @@ class TestReasons:
     def test_a_string_in_a_number_field_is_not_echoed(self, ctx: Context) -> None:
         adapter = feed("school", "verzuimmelding")
         item = one(adapter, {**adapter.examples()[0], "lesuren_ongeoorloofd": "Jan de Vries"}, ctx)
-        assert isinstance(item, Rejection) and "Vries" not in item.message
+        assert isinstance(item, Rejection)
+        assert "Vries" not in item.message

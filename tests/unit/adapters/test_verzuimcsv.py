@@ -41,7 +41,8 @@ class TestFormat:
         items = results(
             csv_bytes([r for r, why in BAD_ROWS if why is None], encoding=encoding, bom=bom), ctx
         )
-        assert len(accepted(items)) == 2 and not rejected(items)
+        assert len(accepted(items)) == 2
+        assert not rejected(items)
 
     @pytest.mark.parametrize("delimiter", [";", ","])
     @pytest.mark.parametrize("newline", ["\r\n", "\n"])
@@ -76,21 +77,26 @@ class TestFormat:
 
     def test_utf16_is_refused_as_encoding(self, ctx: Context) -> None:
         (item,) = results(export(2).decode().encode("utf-16"), ctx)
-        assert isinstance(item, Rejection) and item.reason == "encoding" and item.record == 0
+        assert isinstance(item, Rejection)
+        assert item.reason == "encoding"
+        assert item.record == 0
 
     def test_bytes_outside_windows_1252_are_refused(self, ctx: Context) -> None:
         body = export(1) + b"\x81\xff\n"
         (item,) = results(body, ctx)
-        assert isinstance(item, Rejection) and item.reason == "encoding"
+        assert isinstance(item, Rejection)
+        assert item.reason == "encoding"
 
     @pytest.mark.parametrize("body", [b"", b"\r\n\r\n", b"\xef\xbb\xbf"])
     def test_empty_file(self, ctx: Context, body: bytes) -> None:
         (item,) = results(body, ctx)
-        assert isinstance(item, Rejection) and item.reason == "empty_file"
+        assert isinstance(item, Rejection)
+        assert item.reason == "empty_file"
 
     def test_header_only(self, ctx: Context) -> None:
         (item,) = results(csv_bytes([]), ctx)
-        assert isinstance(item, Rejection) and item.reason == "empty_file"
+        assert isinstance(item, Rejection)
+        assert item.reason == "empty_file"
 
     def test_missing_identifier_column(self, ctx: Context) -> None:
         header = tuple(h for h in HEADER if h != "BSN")
@@ -99,7 +105,8 @@ class TestFormat:
         )
         (item,) = results(body, ctx)
         assert isinstance(item, Rejection)
-        assert item.reason == "missing_column" and "bsn or onderwijsnummer" in item.message
+        assert item.reason == "missing_column"
+        assert "bsn or onderwijsnummer" in item.message
 
     def test_short_row_is_one_rejection(self, ctx: Context) -> None:
         body = export(3).replace(b"\r\n", b"\r\n12AB;00\r\n", 1)
@@ -119,7 +126,8 @@ class TestRows:
     def test_reasons_never_repeat_the_identifier(self, ctx: Context) -> None:
         items = results(csv_bytes([r for r, _ in BAD_ROWS], encoding="cp1252"), ctx)
         for rejection in rejected(items):
-            assert "123456789" not in rejection.message and "232262536" not in rejection.message
+            assert "123456789" not in rejection.message
+            assert "232262536" not in rejection.message
 
     def test_impossible_date_says_why(self, ctx: Context) -> None:
         items = results(csv_bytes([BAD_ROWS[3][0]]), ctx)
@@ -140,7 +148,8 @@ class TestRows:
         row = list(BAD_ROWS[0][0])
         row[8] = raw
         (item,) = results(csv_bytes([row]), ctx)
-        assert isinstance(item, Rejection) and item.reason == "invalid_lesuren"
+        assert isinstance(item, Rejection)
+        assert item.reason == "invalid_lesuren"
 
     @pytest.mark.parametrize(
         ("raw", "soort"),
@@ -208,4 +217,5 @@ class TestKafkaForm:
     def test_a_json_object_with_the_column_names(self, ctx: Context) -> None:
         body = json.dumps(ADAPTER.examples()[0]).encode()
         (item,) = results(body, ctx, "application/json")
-        assert isinstance(item, Accepted) and item.event.data.lesuren == 2.5
+        assert isinstance(item, Accepted)
+        assert item.event.data.lesuren == 2.5
