@@ -9,12 +9,41 @@ import datetime as dt
 from rich.console import Console
 from rich.table import Table
 
-from bench import ceiling
-from bench.harness import Results, broker, machine
+from bench import ceiling, fullpath, ingest, micro, replay
+from bench.harness import Figure, Results, broker, machine
 from hub.log import configure_logging
 
-FULL = {"events": 100_000, "partitions": 12, "rate": 500, "latency_seconds": 20}
-SMOKE = {"events": 500, "partitions": 3, "rate": 200, "latency_seconds": 1}
+FULL = {
+    "events": 100_000,
+    "partitions": 12,
+    "rate": 500,
+    "latency_seconds": 20,
+    "micro": 20_000,
+    "csv_rows": 50_000,
+    "children": 5_000,
+    "replay": 1_000_000,
+    "smoke": 0,
+}
+SMOKE = {
+    "events": 500,
+    "partitions": 3,
+    "rate": 200,
+    "latency_seconds": 1,
+    "micro": 200,
+    "csv_rows": 300,
+    "children": 50,
+    "replay": 2_000,
+    "smoke": 1,
+}
+
+#: Every measurement, in the order they run; the ceiling first (the others relate to it).
+MEASUREMENTS = {
+    "micro": micro.measure,
+    "ceiling": ceiling.measure,
+    "ingest": ingest.measure,
+    "fullpath": fullpath.measure,
+    "replay": replay.measure,
+}
 
 
 def render(results: Results, console: Console) -> None:
@@ -34,15 +63,21 @@ def render(results: Results, console: Console) -> None:
     console.print(table)
 
 
-async def run(smoke: bool) -> Results:
-    """Run every benchmark on one broker and return the results."""
+async def run(smoke: bool, only: list[str]) -> Results:
+    """Run the chosen benchmarks on one broker and return the results."""
     results = Results(
         started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         machine=machine(),
         sizes=dict(SMOKE if smoke else FULL),
     )
+    chosen = only or list(MEASUREMENTS)
     with broker() as bootstrap:
-        await ceiling.measure(bootstrap, results)
+        for name in chosen:
+            try:
+                await MEASUREMENTS[name](bootstrap, results)
+            except Exception as exc:  # one broken measurement must not hide the others
+                note = f"not measured: {type(exc).__name__}: {exc}"
+                results.add(Figure(f"{name}.failed", 0.0, "", note=note[:160]))
     return results
 
 
@@ -50,12 +85,16 @@ def main() -> None:
     """Parse arguments, run, print and write the results."""
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds: proves it runs")
+    parser.add_argument(
+        "--only", action="append", choices=list(MEASUREMENTS), default=[], help="run only NAME"
+    )
     args = parser.parse_args()
     configure_logging("console", "warning")
-    console = Console()
-    results = asyncio.run(run(args.smoke))
+    console = Console(width=200)
+    results = asyncio.run(run(args.smoke, args.only))
     render(results, console)
-    path = results.write("smoke" if args.smoke else "latest")
+    stem = "smoke" if args.smoke else "latest"
+    path = results.write(stem if not args.only else f"{stem}-{'-'.join(args.only)}")
     console.print(f"results written to {path}")
 
 

@@ -3,46 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import hashlib
 import secrets
 import time
+import uuid
 from typing import Any
 
+from bench import workload
 from bench.harness import Figure, Results, fresh_topics, percentiles
 from hub.bus import client
 
-HEADER_NAMES = (
-    "ce_specversion",
-    "ce_id",
-    "ce_source",
-    "ce_type",
-    "ce_time",
-    "ce_subject",
-    "ce_dataschema",
-    "ce_partner",
-    "ce_pseudonymkid",
-    "content-type",
-)
+_TEMPLATE = workload.contract_record()
 
 
 def sample_record(i: int) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
-    """A record shaped like a contract event: 64-hex key, ~300-byte JSON, ten ce_ headers."""
-    key = secrets.token_hex(32).encode()
-    value = json.dumps(
-        {
-            "brin": "12AB",
-            "vestiging": "00",
-            "datum": "2026-11-16",
-            "lesuren": "3.5",
-            "soort": "ongeoorloofd",
-            "leerjaar": 7,
-            "onderwijssoort": "po",
-            "bron_record": f"rec-i{i:08x}",
-            "opmerking": None,
-        }
-    ).encode()
-    headers = [(name, f"{name}-i{i:08x}".encode()) for name in HEADER_NAMES]
-    return key, value, headers
+    """A contract event exactly as the hub carries it: the registry example of
+    `verzuim.geregistreerd`, binary mode (ten headers), with a key and id of its own."""
+    key = hashlib.sha256(i.to_bytes(8, "big")).hexdigest().encode()
+    event_id = str(uuid.UUID(bytes=key[:16], version=4)).encode()
+    headers = [
+        (name, key if name == "ce_subject" else event_id if name == "ce_id" else value)
+        for name, value in _TEMPLATE.headers
+    ]
+    return key, _TEMPLATE.value, headers
 
 
 async def fill(bootstrap: str, topic: str, count: int) -> float:

@@ -1,0 +1,227 @@
+"""The full hub path: contract event -> casus -> audience views, throughput and latency.
+
+Both processors (the casus runner and the views projector, each a TransactionalProcessor with
+one transactional producer per partition) run in this one Python process, like the raw
+passthrough they are compared with. Throughput: the contract topic is filled first with
+pre-encoded events, then the clock runs from the moment both processors own their partitions
+until the projector has taken every contract event and every casus output. Latency: events are
+offered at a steady rate with their CloudEvents `time` set to the moment of sending; a consumer
+on every audience topic measures arrival minus that time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bench import workload
+from bench.harness import Figure, Results, percentiles
+from hub.bus import client, cloudevents
+from hub.bus.processor import TransactionalProcessor
+from hub.bus.scan import topic_partitions
+from hub.bus.topics import create_registry_topics
+from hub.casus.runner import CasusRunner, ensure_topics
+from hub.casus.topics import CasusTopics
+from hub.events.topics import AUDIENCES
+from hub.settings import HubSettings
+from hub.views.reload import PolicyHolder
+from hub.views.runner import create_state_topic, projector
+from hub.views.state import ChildViews
+from hub.views.transition import ViewTopics
+
+
+@dataclass
+class Hub:
+    """A running casus runner and projector on their own topic prefix."""
+
+    bootstrap: str
+    prefix: str
+    casus: CasusRunner
+    views: TransactionalProcessor[ChildViews]
+
+    @property
+    def school_topic(self) -> str:
+        """The school's contract topic (the casus' first input)."""
+        return self.casus.topics.inputs[0]
+
+    def audience_topics(self) -> list[str]:
+        """The view topic of every audience."""
+        return [ViewTopics(self.prefix).view(a.value) for a in AUDIENCES]
+
+    def settled(self, sent: int) -> bool:
+        """True when both processors took all `sent` events and the casus outputs."""
+        c, v = self.casus.processor.stats, self.views.stats
+        return c.processed >= sent and v.processed >= sent + c.outputs
+
+
+async def create(bootstrap: str, prefix: str) -> None:
+    """Every topic the casus and the projector need, under `prefix`."""
+    await create_registry_topics(bootstrap, HubSettings(topic_prefix=prefix))
+    await ensure_topics(bootstrap, CasusTopics.with_prefix(prefix))
+    await create_state_topic(bootstrap, ViewTopics(prefix))
+
+
+@asynccontextmanager
+async def running(bootstrap: str, prefix: str) -> AsyncIterator[Hub]:
+    """Start casus and views on `prefix` (topics must exist); stop them afterwards."""
+    casus = CasusRunner(
+        bootstrap, CasusTopics.with_prefix(prefix), tick_interval=0, app_id=f"{prefix}hub-casus"
+    )
+    views = projector(bootstrap, workload.keyring(), PolicyHolder(), prefix=prefix)
+    await asyncio.gather(casus.start(), views.start())
+    try:
+        await views.wait_ready()
+        yield Hub(bootstrap, prefix, casus, views)
+    finally:
+        await asyncio.gather(casus.stop(), views.stop(), return_exceptions=True)
+
+
+async def produce(bootstrap: str, topic: str, records: list[cloudevents.KafkaRecord]) -> float:
+    """Produce pre-encoded records as fast as possible; return records per second."""
+    producer = client.producer(bootstrap, linger_ms=10)
+    await producer.start()
+    try:
+        start = time.perf_counter()
+        pending = []
+        for r in records:
+            pending.append(await producer.send(topic, r.value, key=r.key, headers=list(r.headers)))
+            if len(pending) >= 5000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+        return len(records) / (time.perf_counter() - start)
+    finally:
+        await producer.stop()
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float) -> None:
+    """Poll `condition()` every 20 ms until true; TimeoutError after `timeout` seconds."""
+    # Polling: the processors' counters have no event to await, and 20 ms is below any figure.
+    async with asyncio.timeout(timeout):
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+
+
+async def throughput(hub: Hub, count: int) -> dict[str, float]:
+    """Events per second through casus and views, end to end, over a pre-filled topic."""
+    start = time.perf_counter()
+    before = hub.casus.processor.stats.processed
+    await wait_until(lambda: hub.settled(count), timeout=max(120.0, count / 200))
+    elapsed = time.perf_counter() - start
+    c, v = hub.casus.processor.stats, hub.views.stats
+    return {
+        "rate": (count - before) / elapsed,
+        "casus_outputs": c.outputs,
+        "view_outputs": v.outputs,
+        "transactions": c.transactions + v.transactions,
+        "dead_letters": c.dead_letters + v.dead_letters,
+    }
+
+
+async def latency(hub: Hub, rate: int, seconds: float, kids: int) -> dict[str, float]:
+    """p50/p95/p99 (ms) from an event's time to its views' arrival, at `rate` events/s."""
+    bootstrap = hub.bootstrap
+    stream = workload.Stream(workload.children(kids, workload.keyring(), start=300_000_000))
+    total = int(rate * seconds)
+    c = hub.casus.processor.stats
+    base = c.processed
+    samples: list[float] = []
+    via_casus: list[float] = []
+    sink = client.consumer(bootstrap, group_id=None, isolation_level="read_committed")
+    await sink.start()
+    tps = await topic_partitions(bootstrap, hub.audience_topics())
+    sink.assign(tps)  # by assignment: no group to join
+    await sink.seek_to_end(*tps)
+    for tp in tps:
+        await sink.position(tp)
+    done = asyncio.Event()
+
+    async def drain() -> None:
+        while not done.is_set():
+            batches = await sink.getmany(timeout_ms=100)
+            now = time.time_ns()
+            for records in batches.values():
+                for r in records:
+                    headers = dict(r.headers)
+                    sent = dt.datetime.fromisoformat(headers["ce_time"].decode())
+                    ms = (now - sent.timestamp() * 1e9) / 1e6
+                    samples.append(ms)
+                    if headers["ce_type"].startswith(b"nl.onderwijsjeugd.casus."):
+                        via_casus.append(ms)
+
+    receiver = asyncio.create_task(drain())
+    producer = client.producer(bootstrap, linger_ms=0)
+    await producer.start()
+    try:
+        interval = 1.0 / rate
+        start = time.perf_counter()
+        for i in range(total):
+            delay = start + i * interval - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            rec = cloudevents.encode(stream.event(i, dt.datetime.now(dt.UTC)))
+            await producer.send(hub.school_topic, rec.value, key=rec.key, headers=list(rec.headers))
+        await producer.flush()
+        offered = total / (time.perf_counter() - start)
+        await wait_until(lambda: c.processed >= base + total, timeout=120)
+        await wait_until(lambda: hub.settled(base + total), timeout=120)
+        await asyncio.sleep(0.5)  # the sink reads what the last transaction committed
+    finally:
+        done.set()
+        await asyncio.gather(receiver, return_exceptions=True)
+        await producer.stop()
+        await sink.stop()
+    result = dict(percentiles(samples))
+    result["casus_p99"] = percentiles(via_casus)["p99"] if via_casus else 0.0
+    result["samples"] = len(samples)
+    result["casus_samples"] = len(via_casus)
+    result["offered"] = offered
+    return result
+
+
+async def measure(bootstrap: str, results: Results) -> None:
+    """Measure the full path into `results`, relative to the raw passthrough and latency."""
+    sizes = results.sizes
+    count = sizes["events"]
+    prefix = f"bench-{uuid.uuid4().hex[:8]}."
+    await create(bootstrap, prefix)
+    stream = workload.Stream(workload.children(sizes["children"], workload.keyring()))
+    records = list(stream.records(count))
+    await produce(bootstrap, CasusTopics.with_prefix(prefix).inputs[0], records)
+    started = time.perf_counter()
+    async with running(bootstrap, prefix) as hub:
+        results.add(
+            Figure("hub.start", time.perf_counter() - started, "s", note="casus + views ready")
+        )
+        tp = await throughput(hub, count)
+        lat = await latency(
+            hub, sizes["rate"], sizes["latency_seconds"], max(1, sizes["children"] // 5)
+        )
+    note = (
+        f"casus+views, one process; {tp['casus_outputs']:.0f} casus outputs, "
+        f"{tp['view_outputs']:.0f} view/audit records, {tp['transactions']:.0f} transactions"
+    )
+    if tp["dead_letters"]:
+        note += f", {tp['dead_letters']:.0f} dead letters"
+    results.add(Figure("hub.fullpath", tp["rate"], "events/s", note=note))
+    have = {f.name for f in results.figures}
+    if "raw.passthrough" in have:
+        results.relate("hub.fullpath", "raw.passthrough")
+    note = f"at {lat['offered']:.0f}/s offered, {lat['samples']:.0f} view records"
+    for name in ("p50", "p95", "p99"):
+        results.add(Figure(f"hub.latency.{name}", lat[name], "ms", note=note))
+        if f"raw.latency.{name}" in have:
+            results.relate(f"hub.latency.{name}", f"raw.latency.{name}", lower_is_better=True)
+    results.add(
+        Figure(
+            "hub.latency.casus.p99",
+            lat["casus_p99"],
+            "ms",
+            note=f"only views of casus outputs ({lat['casus_samples']:.0f})",
+        )
+    )
