@@ -1,0 +1,384 @@
+"""Exactly-once consume-transform-produce: outputs, changelog and offsets in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
+from aiokafka.errors import KafkaError, ProducerFenced
+from aiokafka.structs import TopicPartition
+
+from hub.bus import client
+from hub.bus.handler import BadInput, Handler, StateCodec
+from hub.bus.records import InRecord, Output
+from hub.bus.state import TaskState
+from hub.bus.step import Step
+from hub.bus.topology import TopologyError, partition_counts, require_copartitioned
+
+S = TypeVar("S")
+log = structlog.get_logger()
+
+
+@dataclass
+class ProcessorStats:
+    """Counters an operator (and a test) can read."""
+
+    processed: int = 0
+    outputs: int = 0
+    duplicates: int = 0
+    dead_letters: int = 0
+    retries: int = 0
+    transactions: int = 0
+    aborts: int = 0
+    restored_keys: int = 0
+    tasks: set[int] = field(default_factory=set)
+
+
+class TransactionalProcessor(Generic[S]):
+    """Runs a pure handler over co-partitioned input topics with exactly-once effects.
+
+    One task per input partition number; each task has its own transactional producer
+    (`{app_id}-{partition}`), its keyed state rebuilt from the compacted `state_topic`,
+    and commits outputs, changelog and consumer offsets in one Kafka transaction per batch.
+    """
+
+    def __init__(
+        self,
+        *,
+        bootstrap: str,
+        app_id: str,
+        input_topics: Sequence[str],
+        state_topic: str,
+        dlq_topic: str,
+        handler: Handler[S],
+        codec: StateCodec[S],
+        stage: str | None = None,
+        bad_input: tuple[type[BaseException], ...] = (BadInput,),
+        max_attempts: int = 3,
+        dedup: bool = True,
+        dedup_window: int = 64,
+        max_batch: int = 2000,
+        consumer_options: dict[str, Any] | None = None,
+        producer_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.bootstrap = bootstrap
+        self.app_id = app_id
+        self.input_topics = tuple(input_topics)
+        self.state_topic = state_topic
+        self.dlq_topic = dlq_topic
+        self.stage = stage or app_id
+        self.stats = ProcessorStats()
+        self._step = Step[S](handler, self.stage, dlq_topic, bad_input, max_attempts, dedup)
+        self._codec = codec
+        self._window = dedup_window
+        self._max_batch = max_batch
+        self._consumer_options = consumer_options or {}
+        self._producer_options = producer_options or {}
+        self._consumer: AIOKafkaConsumer | None = None
+        self._restorer: AIOKafkaConsumer | None = None
+        self._producers: dict[int, AIOKafkaProducer] = {}
+        self._states: dict[int, TaskState[S]] = {}
+        self._next: dict[TopicPartition, int] = {}
+        self._lock = asyncio.Lock()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+        self._changed = asyncio.Condition()
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Check the topics, join the group and start processing in the background."""
+        await require_copartitioned(self.bootstrap, [*self.input_topics, self.state_topic])
+        if (await partition_counts(self.bootstrap, [self.dlq_topic]))[self.dlq_topic] == 0:
+            raise TopologyError(f"topic {self.dlq_topic} does not exist; create it first")
+        self._consumer = client.consumer(
+            self.bootstrap,
+            group_id=self.app_id,
+            isolation_level="read_committed",
+            partition_assignment_strategy=(RangePartitionAssignor,),
+            max_partition_fetch_bytes=4 * 1024 * 1024,
+            **self._consumer_options,
+        )
+        self._restorer = client.consumer(self.bootstrap, isolation_level="read_committed")
+        await self._restorer.start()
+        self._consumer.subscribe(list(self.input_topics), listener=_Listener(self))
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._run(), name=f"processor-{self.app_id}")
+
+    async def stop(self) -> None:
+        """Finish the batch in progress, leave the group and close every client."""
+        self._stopping.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._consumer is not None:
+            await self._consumer.stop()
+        async with self._lock:
+            for task in list(self._producers):
+                await self._drop(task)
+        if self._restorer is not None:
+            await self._restorer.stop()
+
+    async def run_forever(self) -> None:
+        """Start, and run until stopped or cancelled."""
+        await self.start()
+        try:
+            await self._stopping.wait()
+        finally:
+            await self.stop()
+
+    async def wait_ready(self) -> None:
+        """Return once the first assignment was restored and processing began."""
+        await self._ready.wait()
+
+    async def wait_for_tasks(self, predicate: Callable[[set[int]], bool]) -> set[int]:
+        """Wait until the owned tasks satisfy `predicate` (checked after each assignment)."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: predicate(self.tasks))
+            return self.tasks
+
+    async def wait_for_aborts(self, count: int) -> None:
+        """Wait until `count` transactions were aborted (for tests and health checks)."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.stats.aborts >= count)
+
+    @property
+    def tasks(self) -> set[int]:
+        """The input partition numbers this instance owns now."""
+        return set(self._producers)
+
+    async def __aenter__(self) -> TransactionalProcessor[S]:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        stop = asyncio.ensure_future(self._stopping.wait())
+        try:
+            while not self._stopping.is_set():
+                fetch = asyncio.ensure_future(
+                    self._consumer.getmany(timeout_ms=1000, max_records=self._max_batch)
+                )
+                await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
+                if not fetch.done():
+                    fetch.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await fetch
+                    break
+                batch = fetch.result()
+                if batch:
+                    async with self._lock:
+                        await self._process(batch)
+        finally:
+            stop.cancel()
+
+    async def _process(self, batch: dict[TopicPartition, list[Any]]) -> None:
+        by_task: dict[int, dict[TopicPartition, list[Any]]] = defaultdict(dict)
+        for tp, records in batch.items():
+            if tp.partition in self._producers:
+                by_task[tp.partition][tp] = records
+        await asyncio.gather(*(self._process_task(t, b) for t, b in by_task.items()))
+
+    async def _process_task(self, task: int, batch: dict[TopicPartition, list[Any]]) -> None:
+        state = self._states[task]
+        outputs: list[Output] = []
+        offsets: dict[TopicPartition, int] = {}
+        processed = duplicates = letters = retries = 0
+        for tp, records in batch.items():
+            expected = self._next.get(tp, 0)
+            for raw in records:
+                if raw.offset < expected:
+                    continue  # already committed: a stale fetch from before a seek
+                record = InRecord(
+                    raw.topic,
+                    raw.partition,
+                    raw.offset,
+                    raw.key,
+                    raw.value,
+                    tuple(raw.headers),
+                    raw.timestamp,
+                )
+                outcome = self._step(state, record)
+                outputs += outcome.outputs
+                processed += 1
+                duplicates += outcome.duplicate
+                letters += outcome.dead_letter
+                retries += outcome.retries
+                offsets[tp] = raw.offset + 1
+        if not offsets:
+            return
+        producer = self._producers[task]
+        try:
+            await producer.begin_transaction()
+            sent = [
+                await producer.send(
+                    o.topic, o.value, key=o.key, headers=list(o.headers), partition=o.partition
+                )
+                for o in (*outputs, *state.changelog(self.state_topic, task))
+            ]
+            await asyncio.gather(*sent)
+            await producer.send_offsets_to_transaction(offsets, self.app_id)
+            await producer.commit_transaction()
+        except ProducerFenced:
+            state.rollback()
+            log.warning("bus.processor.fenced", app=self.app_id, task=task)
+            await self._drop(task)
+            return
+        except Exception as exc:
+            # Kafka errors mostly (broker gone, timeout, abort); whatever it was, the broker's
+            # committed offsets and state are the truth to start over from.
+            state.rollback()
+            self.stats.aborts += 1
+            async with self._changed:
+                self._changed.notify_all()
+            log.warning("bus.processor.abort", app=self.app_id, task=task, error=type(exc).__name__)
+            await self._recover(task)
+            return
+        state.commit()
+        self._next.update(offsets)
+        self.stats.transactions += 1
+        self.stats.processed += processed
+        self.stats.outputs += len(outputs) - letters
+        self.stats.duplicates += duplicates
+        self.stats.dead_letters += letters
+        self.stats.retries += retries
+
+    # -- ownership ----------------------------------------------------------------------------
+
+    def _tps(self, task: int) -> list[TopicPartition]:
+        return [TopicPartition(t, task) for t in self.input_topics]
+
+    async def _take(self, task: int) -> None:
+        """Become the owner of `task`: fence the previous owner, restore state, seek offsets."""
+        assert self._consumer is not None
+        assert self._restorer is not None
+        producer = client.producer(
+            self.bootstrap,
+            transactional_id=f"{self.app_id}-{task}",
+            **self._producer_options,
+        )
+        await producer.start()
+        try:
+            # An empty transaction waits for InitProducerId, which fences the previous owner
+            # and completes (or aborts) its open transaction before we read offsets and state.
+            async with producer.transaction():
+                pass
+            state = TaskState[S](self._codec, self._window)
+            self.stats.restored_keys += await self._restore(task, state)
+            for tp in self._tps(task):
+                committed = await self._consumer.committed(tp)
+                if committed is None:
+                    await self._consumer.seek_to_beginning(tp)
+                    self._next[tp] = 0
+                else:
+                    self._consumer.seek(tp, committed)
+                    self._next[tp] = committed
+        except BaseException:
+            await producer.stop()
+            raise
+        self._producers[task] = producer
+        self._states[task] = state
+        self.stats.tasks = set(self._producers)
+
+    async def _restore(self, task: int, state: TaskState[S]) -> int:
+        assert self._restorer is not None
+        tp = TopicPartition(self.state_topic, task)
+        self._restorer.assign([tp])
+        await self._restorer.seek_to_beginning(tp)
+        end = (await self._restorer.end_offsets([tp]))[tp]
+        count = 0
+        while await self._restorer.position(tp) < end:
+            for records in (await self._restorer.getmany(tp, timeout_ms=500)).values():
+                for r in records:
+                    state.restore(r.key, r.value, r.headers)
+                    count += 1
+        return count
+
+    async def _drop(self, task: int) -> None:
+        producer = self._producers.pop(task, None)
+        self._states.pop(task, None)
+        for tp in self._tps(task):
+            self._next.pop(tp, None)
+        self.stats.tasks = set(self._producers)
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                await producer.stop()
+
+    async def _recover(self, task: int) -> None:
+        """After a failed transaction: start over for `task` from what the broker committed."""
+        await self._drop(task)
+        delay = 0.2
+        while not self._stopping.is_set():
+            assert self._consumer is not None
+            if not any(tp in self._consumer.assignment() for tp in self._tps(task)):
+                return
+            try:
+                await self._take(task)
+                return
+            except ProducerFenced:
+                return
+            except (TimeoutError, KafkaError, OSError) as exc:
+                log.warning(
+                    "bus.processor.retake", app=self.app_id, task=task, error=type(exc).__name__
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    async def _on_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        # Taking the lock waits for the transaction in flight; tasks we keep stay warm.
+        async with self._lock:
+            pass
+
+    async def _on_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        wanted = {tp.partition for tp in assigned}
+        async with self._lock:
+            for task in set(self._producers) - wanted:
+                await self._drop(task)
+            assert self._consumer is not None
+            for task in sorted(wanted):
+                if task in self._producers:
+                    for tp in self._tps(task):
+                        self._consumer.seek(tp, self._next.get(tp, 0))
+                    continue
+                await self._take_retrying(task)
+        log.info("bus.processor.assigned", app=self.app_id, tasks=sorted(self._producers))
+        self._ready.set()
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _take_retrying(self, task: int) -> None:
+        delay = 0.2
+        while not self._stopping.is_set():
+            try:
+                await self._take(task)
+                return
+            except (TimeoutError, KafkaError, OSError) as exc:
+                log.warning(
+                    "bus.processor.take", app=self.app_id, task=task, error=type(exc).__name__
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, processor: TransactionalProcessor[Any]) -> None:
+        self._processor = processor
+
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        await self._processor._on_revoked(revoked)
+
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        await self._processor._on_assigned(assigned)
