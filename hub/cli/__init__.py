@@ -7,7 +7,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from hub.cli import demo, kafka
+from hub.cli import acl, certs, demo, kafka
 from hub.cli.errors import OperatorError, one_line
 from hub.log import configure_logging
 from hub.settings import get_settings
@@ -20,6 +20,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kafka.app, name="kafka")
+app.add_typer(certs.app, name="certs")
+app.add_typer(acl.app, name="acl")
 app.command("demo")(demo.demo)
 
 
