@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 
-from hub.bus.security import ClientSecurity
+from hub.bus.security import ClientSecurity, SecurityConfigError
 from hub.settings import HubSettings, get_settings
 
 log = structlog.get_logger()
@@ -29,8 +29,11 @@ class BusSecurityError(BusUnavailable):
 
 def _security_options(security: ClientSecurity | None) -> dict[str, Any]:
     """aiokafka options for `security`, or for the configured security when None."""
-    chosen = security if security is not None else ClientSecurity.from_settings(get_settings())
-    return chosen.options()
+    try:
+        chosen = security if security is not None else ClientSecurity.from_settings(get_settings())
+        return chosen.options()
+    except SecurityConfigError as exc:
+        raise BusSecurityError(str(exc)) from None
 
 
 def bootstrap_servers(settings: HubSettings) -> str:

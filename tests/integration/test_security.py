@@ -17,7 +17,7 @@ from aiokafka.errors import (
 
 from hub.bus import client
 from hub.bus.acl_admin import ScramChange, alter_scram
-from hub.bus.security import ClientSecurity, SecurityConfigError, explain
+from hub.bus.security import ClientSecurity, explain
 from tests.integration.security_fixtures import SecuredBroker, secured_broker
 
 __all__ = ["secured_broker"]
@@ -62,6 +62,15 @@ class TestPartnerIsolation:
         assert explain(refused.value) == (
             "not authorized for this topic (raw.leerplicht): the ACLs do not allow it"
         )
+        # The broker's authorizer log names principal, operation and topic: no record content.
+        log = (secured_broker.local.log_dir / "server.log").read_text()
+        denial = [
+            line
+            for line in log.splitlines()
+            if "User:school is Denied operation" in line and "Topic:LITERAL:raw.leerplicht" in line
+        ]
+        assert denial, "the authorizer did not log the refusal"
+        assert '{"ok"' not in log
 
     @pytest.mark.parametrize(
         "topic",
@@ -130,7 +139,7 @@ class TestAuthentication:
                 secured_broker.bootstrap, security=ClientSecurity(), timeout=3
             )
         assert "HUB_KAFKA_SECURITY_PROTOCOL=SASL_SSL" in str(refused.value)
-        with pytest.raises(SecurityConfigError, match="needs a username and a password"):
+        with pytest.raises(client.BusSecurityError, match="needs a username and a password"):
             client.producer(secured_broker.bootstrap, security=ClientSecurity("SASL_SSL"))
 
     async def test_an_expired_broker_certificate_fails_tls_verification(
