@@ -189,7 +189,7 @@ def minimal_registry(prefix: str = "", parties: Iterable[str] = PARTIES) -> list
             "contract.events",
             "casus.state",
             "audit.disclosures",
-            "privacy.datakeys",
+            "datakeys.v1",
             "hub.dlq",
         )
     ]

@@ -74,7 +74,7 @@ class TestPartnerIsolation:
 
     @pytest.mark.parametrize(
         "topic",
-        ["view.leerplicht", "contract.events", "audit.disclosures", "privacy.datakeys"],
+        ["view.leerplicht", "contract.events", "audit.disclosures", "datakeys.v1"],
     )
     async def test_a_partner_cannot_read_other_views_contracts_audit_or_data_keys(
         self, secured_broker: SecuredBroker, topic: str
