@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, Protocol
 
 from hub.bus.security import HUB_USER, PARTIES
 
@@ -66,21 +67,28 @@ class Acl:
         )
 
 
-TopicKind = Literal["ingest", "view", "internal"]
+class TopicLike(Protocol):
+    """What the ACLs need of a registry topic (hub.events.topics.Topic has these fields)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def writers(self) -> tuple[str, ...]: ...
+
+    @property
+    def readers(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
 class TopicAccess:
-    """A registry topic as the ACLs see it: a partner's ingest topic, an audience's view, or
-    internal to the hub (contract events, casus state, audit, data keys, dead letters)."""
+    """A topic as plain data: its logical name, who writes it and who reads it (party names or
+    `hub`); `policy_filtered` marks an audience view that only a served audience may read."""
 
     name: str
-    kind: TopicKind
-    party: str | None = None
-
-    def __post_init__(self) -> None:
-        if (self.kind == "internal") != (self.party is None):
-            raise ValueError(f"topic {self.name}: ingest and view topics name their party")
+    writers: tuple[str, ...]
+    readers: tuple[str, ...]
+    policy_filtered: bool = False
 
 
 def principal(user: str) -> str:
@@ -89,44 +97,57 @@ def principal(user: str) -> str:
 
 
 def group_prefix(party: str, prefix: str = "") -> str:
-    """The consumer-group (and transactional-id) prefix a party owns: `<prefix><party>.`."""
+    """The consumer-group prefix a party owns: `<prefix><party>.`."""
     return f"{prefix}{party}."
 
 
 def desired_acls(
-    registry: Iterable[TopicAccess],
+    registry: Iterable[TopicLike],
     audiences: Iterable[str],
     *,
     hub_user: str = HUB_USER,
     prefix: str = "",
 ) -> set[Acl]:
-    """Every ACL the bus should hold: least privilege for partners, explicit grants for the hub.
+    """Every ACL the bus should hold: what the registry says, and not one grant more.
 
-    A partner may write its own ingest topics, read the view of its own audience (only when that
-    audience is in `audiences`, i.e. the sharing policy serves it) with consumer groups named
-    `<prefix><party>.*`, and nothing else. The hub's processors (`hub_user`, not a super user)
-    may read, write, create and describe every registry topic, and own the consumer groups and
-    transactional ids that start with `<prefix>hub`.
+    A party may write the topics that name it as writer and read those that name it as reader
+    (a policy-filtered view only when its audience is in `audiences`, i.e. the sharing policy
+    serves it), with consumer groups `<prefix><party>.*`. The hub's processors (`hub_user`, not
+    a super user) read and write where the registry says so, may create and describe every
+    registry topic, and own the consumer groups and transactional ids starting `<prefix>hub`.
+    Topic names get `prefix` (HubSettings.topic_prefix), as on the cluster.
     """
-    topics = list(registry)
-    served = set(audiences)
+    served = {str(a) for a in audiences}
     acls: set[Acl] = set()
+    group_readers: set[str] = set()
+    hub_reads = hub_writes = False
 
     def allow(user: str, resource: Resource, name: str, pattern: Pattern, *ops: Operation) -> None:
         acls.update(Acl(principal(user), resource, name, pattern, op) for op in ops)
 
-    for topic in topics:
-        if topic.kind == "ingest" and topic.party is not None:
-            allow(topic.party, Resource.TOPIC, topic.name, Pattern.LITERAL, *_WRITE)
-        elif topic.kind == "view" and topic.party is not None and topic.party in served:
-            allow(topic.party, Resource.TOPIC, topic.name, Pattern.LITERAL, *_READ)
-            group = group_prefix(topic.party, prefix)
-            allow(topic.party, Resource.GROUP, group, Pattern.PREFIXED, *_READ)
-        hub_ops = (*_READ, *_WRITE, Operation.CREATE, Operation.DESCRIBE_CONFIGS)
-        allow(hub_user, Resource.TOPIC, topic.name, Pattern.LITERAL, *hub_ops)
-    if topics:
-        own = f"{prefix}{hub_user}"  # hub.casus, hub-views...: every group the processors name
+    for topic in registry:
+        name = prefix + topic.name
+        filtered = bool(getattr(topic, "policy_filtered", False))
+        for writer in map(str, topic.writers):
+            hub_writes |= writer == hub_user
+            allow(writer, Resource.TOPIC, name, Pattern.LITERAL, *_WRITE)
+        for reader in map(str, topic.readers):
+            if reader == hub_user:
+                hub_reads = True
+            elif filtered and reader not in served:
+                continue
+            else:
+                group_readers.add(reader)
+            allow(reader, Resource.TOPIC, name, Pattern.LITERAL, *_READ)
+        # The hub creates the registry's topics; creating grants no read or write.
+        hub_ops = (Operation.CREATE, Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS)
+        allow(hub_user, Resource.TOPIC, name, Pattern.LITERAL, *hub_ops)
+    for party in group_readers:
+        allow(party, Resource.GROUP, group_prefix(party, prefix), Pattern.PREFIXED, *_READ)
+    own = f"{prefix}{hub_user}"  # hub.casus, hub-views...: every group the processors name
+    if hub_reads:
         allow(hub_user, Resource.GROUP, own, Pattern.PREFIXED, *_READ)
+    if hub_writes:
         allow(hub_user, Resource.TRANSACTIONAL_ID, own, Pattern.PREFIXED, *_WRITE)
     return acls
 
@@ -174,23 +195,34 @@ def matrix(acls: Iterable[Acl]) -> dict[str, dict[str, set[Operation]]]:
     return table
 
 
-def minimal_registry(prefix: str = "", parties: Iterable[str] = PARTIES) -> list[TopicAccess]:
-    """The topics the ACLs cover until the contract registry (hub/events) provides them.
+#: The partners that run an adapter (the gemeente receives figures only).
+PRODUCERS: tuple[str, ...] = tuple(p for p in PARTIES if p != "gemeente")
 
-    Ingest `<prefix>raw.<party>` for each sending partner (the gemeente only receives figures),
-    a view `<prefix>view.<audience>` per audience, and the hub's internal topics.
+
+def minimal_registry(parties: Iterable[str] = PARTIES) -> list[TopicAccess]:
+    """The topic registry's shape, for when hub.events.topics is not importable.
+
+    Mirrors the contract registry: per producing partner a raw topic (its adapter only) and a
+    contract topic (adapter writes, hub reads); the hub's own topics; a view per audience.
     """
     parties = tuple(parties)
-    topics = [TopicAccess(f"{prefix}raw.{p}", "ingest", p) for p in parties if p != "gemeente"]
-    topics += [TopicAccess(f"{prefix}view.{p}", "view", p) for p in parties]
-    topics += [
-        TopicAccess(f"{prefix}{name}", "internal")
-        for name in (
-            "contract.events",
-            "casus.state",
-            "audit.disclosures",
-            "datakeys.v1",
-            "hub.dlq",
-        )
-    ]
+    hub = (HUB_USER,)
+    topics: list[TopicAccess] = []
+    for p in (p for p in parties if p in PRODUCERS):
+        topics.append(TopicAccess(f"raw.{p}.v1", (p,), (p,)))
+        topics.append(TopicAccess(f"contract.{p}.v1", (p,), hub))
+    for name in ("casus.uit.v1", "casus.state.v1", "datakeys.v1", "dlq.v1", "audit.v1"):
+        topics.append(TopicAccess(name, hub, hub))
+    topics += [TopicAccess(f"view.{a}.v1", hub, (a,), policy_filtered=True) for a in parties]
     return topics
+
+
+def registry_and_audiences() -> tuple[list[TopicLike], list[str]]:
+    """The contract registry and its audiences when hub.events.topics exists, else the minimal
+    list with every party as audience (until the sharing policy says which are served)."""
+    try:
+        module = importlib.import_module("hub.events.topics")
+    except ImportError:
+        return list(minimal_registry()), list(PARTIES)
+    topics: list[TopicLike] = list(module.registry().values())
+    return topics, [str(a) for a in module.AUDIENCES]

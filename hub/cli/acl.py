@@ -15,11 +15,10 @@ from hub.bus import client
 from hub.bus.acl import (
     Acl,
     Operation,
-    TopicAccess,
     desired_acls,
     managed_principals,
     matrix,
-    minimal_registry,
+    registry_and_audiences,
 )
 from hub.bus.acl_admin import AdminRefused, ScramChange, alter_scram, apply_acls, describe_acls
 from hub.bus.security import (
@@ -40,14 +39,10 @@ log = structlog.get_logger()
 T = TypeVar("T")
 
 
-def registry() -> list[TopicAccess]:
-    """The topics the ACLs cover (the minimal list until hub/events provides the registry)."""
-    return minimal_registry(get_settings().topic_prefix)
-
-
 def desired() -> set[Acl]:
-    """The ACLs the registry asks for; every party is an audience until the sharing policy."""
-    return desired_acls(registry(), PARTIES, hub_user=HUB_USER, prefix=get_settings().topic_prefix)
+    """The ACLs the topic registry asks for, with the configured topic prefix."""
+    topics, audiences = registry_and_audiences()
+    return desired_acls(topics, audiences, hub_user=HUB_USER, prefix=get_settings().topic_prefix)
 
 
 def _run(

@@ -11,14 +11,16 @@ from pathlib import Path
 import pytest
 
 from hub.bus import certs, client
-from hub.bus.acl import TopicAccess, desired_acls, managed_principals, minimal_registry
+from hub.bus.acl import TopicLike, desired_acls, managed_principals, registry_and_audiences
 from hub.bus.acl_admin import apply_acls
 from hub.bus.launcher import HOST, LauncherError, LocalKafka, free_port
-from hub.bus.security import ADMIN_USER, PARTIES, ClientSecurity
+from hub.bus.security import ADMIN_USER, ClientSecurity
 from hub.settings import HubSettings
 
-#: The topics of the tests, until the contract registry (hub/events) lands on main.
-REGISTRY: list[TopicAccess] = minimal_registry()
+#: The registry's topics (hub.events.topics when present, else the minimal mirror of it).
+REGISTRY: list[TopicLike]
+AUDIENCES: list[str]
+REGISTRY, AUDIENCES = registry_and_audiences()
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def secured_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured
         admin = client.admin(broker.bootstrap, security=admin_security)
         await admin.start()
         try:
-            await apply_acls(admin, desired_acls(REGISTRY, PARTIES), managed_principals())
+            await apply_acls(admin, desired_acls(REGISTRY, AUDIENCES), managed_principals())
         finally:
             await admin.close()
 

@@ -49,32 +49,43 @@ class TestPartnerIsolation:
         self, secured_broker: SecuredBroker
     ) -> None:
         hub, school = secured_broker.user("hub"), secured_broker.user("school")
-        await produce(secured_broker.bootstrap, school, "raw.school")
-        await produce(secured_broker.bootstrap, hub, "view.school")
+        await produce(secured_broker.bootstrap, school, "raw.school.v1")
+        await produce(secured_broker.bootstrap, school, "contract.school.v1")
+        await produce(secured_broker.bootstrap, hub, "view.school.v1")
         group = f"school.{uuid.uuid4().hex[:6]}"
-        assert await read(secured_broker.bootstrap, school, "view.school", group) >= 1
+        assert await read(secured_broker.bootstrap, school, "view.school.v1", group) >= 1
 
     async def test_a_partner_cannot_write_another_partners_ingest_topic(
         self, secured_broker: SecuredBroker
     ) -> None:
         with pytest.raises(TopicAuthorizationFailedError) as refused:
-            await produce(secured_broker.bootstrap, secured_broker.user("school"), "raw.leerplicht")
+            await produce(
+                secured_broker.bootstrap, secured_broker.user("school"), "raw.leerplicht.v1"
+            )
         assert explain(refused.value) == (
-            "not authorized for this topic (raw.leerplicht): the ACLs do not allow it"
+            "not authorized for this topic (raw.leerplicht.v1): the ACLs do not allow it"
         )
         # The broker's authorizer log names principal, operation and topic: no record content.
         log = (secured_broker.local.log_dir / "server.log").read_text()
         denial = [
             line
             for line in log.splitlines()
-            if "User:school is Denied operation" in line and "Topic:LITERAL:raw.leerplicht" in line
+            if "User:school is Denied operation" in line
+            and "Topic:LITERAL:raw.leerplicht.v1" in line
         ]
         assert denial, "the authorizer did not log the refusal"
         assert '{"ok"' not in log
 
     @pytest.mark.parametrize(
         "topic",
-        ["view.leerplicht", "contract.events", "audit.disclosures", "datakeys.v1"],
+        [
+            "view.leerplicht.v1",
+            "contract.school.v1",
+            "casus.uit.v1",
+            "audit.v1",
+            "datakeys.v1",
+            "raw.jgz.v1",
+        ],
     )
     async def test_a_partner_cannot_read_other_views_contracts_audit_or_data_keys(
         self, secured_broker: SecuredBroker, topic: str
@@ -88,7 +99,7 @@ class TestPartnerIsolation:
     ) -> None:
         with pytest.raises(GroupAuthorizationFailedError) as refused:
             await read(
-                secured_broker.bootstrap, secured_broker.user("school"), "view.school", "jgz.x"
+                secured_broker.bootstrap, secured_broker.user("school"), "view.school.v1", "jgz.x"
             )
         assert (explain(refused.value) or "").startswith("not authorized for this consumer group")
 
@@ -98,17 +109,21 @@ class TestHubPrincipal:
         self, secured_broker: SecuredBroker
     ) -> None:
         hub = secured_broker.user("hub")
-        await produce(secured_broker.bootstrap, secured_broker.user("jgz"), "raw.jgz")
-        assert await read(secured_broker.bootstrap, hub, "raw.jgz", "hub.casus-test") >= 1
+        await produce(secured_broker.bootstrap, secured_broker.user("jgz"), "contract.jgz.v1")
+        assert await read(secured_broker.bootstrap, hub, "contract.jgz.v1", "hub.casus-t") >= 1
         producer = client.producer(
             secured_broker.bootstrap, security=hub, transactional_id="hub.casus-0"
         )
         await producer.start()
         try:
             async with producer.transaction():
-                await producer.send("contract.events", b"{}", key=b"p")
+                await producer.send("casus.uit.v1", b"{}", key=b"p")
         finally:
             await producer.stop()
+
+    async def test_the_hub_never_reads_raw_identities(self, secured_broker: SecuredBroker) -> None:
+        with pytest.raises(TopicAuthorizationFailedError):
+            await read(secured_broker.bootstrap, secured_broker.user("hub"), "raw.jgz.v1", "hub.x")
 
     async def test_the_hub_is_not_a_super_user(self, secured_broker: SecuredBroker) -> None:
         with pytest.raises(TopicAuthorizationFailedError):
@@ -228,7 +243,7 @@ class TestSecureLocalBroker:
             assert stat.S_IMODE((users / "hub.password").stat().st_mode) == 0o600
             applied = run_hub(["acl", "apply"], secured)
             assert applied.returncode == 0, applied.stderr
-            assert "+ ALLOW User:school WRITE TOPIC:raw.school" in applied.stdout
+            assert "+ ALLOW User:school WRITE TOPIC:raw.school.v1" in applied.stdout
             # status and down find the instance's own secrets, whatever the environment says
             status = run_hub(["kafka", "status"], env)
             assert "running" in status.stderr, status.stderr

@@ -1,4 +1,4 @@
-"""ACLs derived from the registry: least privilege for partners, explicit grants for the hub."""
+"""ACLs derived from the registry: what it names and not one grant more."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from hub.bus.acl import (
     managed_principals,
     matrix,
     minimal_registry,
+    registry_and_audiences,
 )
 from hub.bus.security import PARTIES
 
 REGISTRY = minimal_registry()
-INTERNAL = {t.name for t in REGISTRY if t.kind == "internal"}
+HUB_ONLY = {t.name for t in REGISTRY if t.readers == ("hub",) and t.writers == ("hub",)}
 
 
 def acl(
@@ -28,52 +29,74 @@ def acl(
     return Acl(f"User:{who}", resource, name, pattern, op)
 
 
+def of(who: str, acls: set[Acl]) -> set[Acl]:
+    return {a for a in acls if a.principal == f"User:{who}"}
+
+
 class TestPartnerGrants:
-    def test_a_partner_writes_its_ingest_and_reads_its_view_with_its_own_groups(self) -> None:
-        school = {a for a in desired_acls(REGISTRY, PARTIES) if a.principal == "User:school"}
-        assert school == {
-            acl("school", Resource.TOPIC, "raw.school", Operation.WRITE),
-            acl("school", Resource.TOPIC, "raw.school", Operation.DESCRIBE),
-            acl("school", Resource.TOPIC, "view.school", Operation.READ),
-            acl("school", Resource.TOPIC, "view.school", Operation.DESCRIBE),
-            acl("school", Resource.GROUP, "school.", Operation.READ, Pattern.PREFIXED),
-            acl("school", Resource.GROUP, "school.", Operation.DESCRIBE, Pattern.PREFIXED),
+    def test_a_partner_writes_raw_and_contract_reads_raw_and_its_view(self) -> None:
+        school = of("school", desired_acls(REGISTRY, PARTIES))
+        expected = {
+            acl("school", Resource.TOPIC, topic, op)
+            for topic, ops in (
+                ("raw.school.v1", (Operation.READ, Operation.WRITE, Operation.DESCRIBE)),
+                ("contract.school.v1", (Operation.WRITE, Operation.DESCRIBE)),
+                ("view.school.v1", (Operation.READ, Operation.DESCRIBE)),
+            )
+            for op in ops
         }
+        expected |= {
+            acl("school", Resource.GROUP, "school.", op, Pattern.PREFIXED)
+            for op in (Operation.READ, Operation.DESCRIBE)
+        }
+        assert school == expected
 
     @pytest.mark.parametrize("party", PARTIES)
-    def test_no_partner_touches_internal_or_other_parties_topics(self, party: str) -> None:
-        mine = {a for a in desired_acls(REGISTRY, PARTIES) if a.principal == f"User:{party}"}
+    def test_no_partner_touches_hub_topics_or_other_parties_topics(self, party: str) -> None:
+        mine = of(party, desired_acls(REGISTRY, PARTIES))
         topics = {a.name for a in mine if a.resource is Resource.TOPIC}
-        assert not topics & INTERNAL
-        assert topics <= {f"raw.{party}", f"view.{party}"}
+        assert not topics & HUB_ONLY
+        assert all(f".{party}." in name for name in topics)
         assert all(a.pattern is Pattern.LITERAL for a in mine if a.resource is Resource.TOPIC)
         assert not {a for a in mine if a.resource in (Resource.CLUSTER, Resource.TRANSACTIONAL_ID)}
 
-    def test_an_audience_the_policy_does_not_serve_reads_nothing(self) -> None:
-        acls = desired_acls(REGISTRY, ["school"])
-        jgz = {a for a in acls if a.principal == "User:jgz"}
-        assert {a.operation for a in jgz} == {Operation.WRITE, Operation.DESCRIBE}
-        assert all(a.name == "raw.jgz" for a in jgz)
+    def test_a_partner_cannot_read_its_own_contract_topic(self) -> None:
+        school = of("school", desired_acls(REGISTRY, PARTIES))
+        assert acl("school", Resource.TOPIC, "contract.school.v1", Operation.READ) not in school
 
-    def test_group_prefix_follows_the_topic_prefix(self) -> None:
-        acls = desired_acls(minimal_registry("regio-utrecht."), PARTIES, prefix="regio-utrecht.")
+    def test_an_audience_the_policy_does_not_serve_reads_no_view(self) -> None:
+        jgz = of("jgz", desired_acls(REGISTRY, ["school"]))
+        assert not {a for a in jgz if a.name == "view.jgz.v1"}
+        assert acl("jgz", Resource.TOPIC, "raw.jgz.v1", Operation.READ) in jgz
+
+    def test_the_gemeente_reads_figures_only(self) -> None:
+        gemeente = of("gemeente", desired_acls(REGISTRY, PARTIES))
+        assert {a.name for a in gemeente if a.resource is Resource.TOPIC} == {"view.gemeente.v1"}
+        assert Operation.WRITE not in {a.operation for a in gemeente}
+
+    def test_topic_and_group_names_get_the_topic_prefix(self) -> None:
+        acls = desired_acls(REGISTRY, PARTIES, prefix="regio-utrecht.")
+        assert acl("school", Resource.TOPIC, "regio-utrecht.raw.school.v1", Operation.WRITE) in acls
         groups = {a.name for a in acls if a.resource is Resource.GROUP}
-        assert "regio-utrecht.school." in groups
-        assert "regio-utrecht.hub" in groups
+        assert groups == {f"regio-utrecht.{p}." for p in PARTIES} | {"regio-utrecht.hub"}
 
 
 class TestHubGrants:
-    def test_the_hub_has_explicit_literal_grants_on_every_registry_topic(self) -> None:
-        hub = {a for a in desired_acls(REGISTRY, PARTIES) if a.principal == "User:hub"}
+    def test_the_hub_creates_every_topic_but_never_reads_raw_identities(self) -> None:
+        hub = of("hub", desired_acls(REGISTRY, PARTIES))
         for topic in REGISTRY:
-            ops = {a.operation for a in hub if a.name == topic.name}
-            assert {Operation.READ, Operation.WRITE, Operation.CREATE} <= ops
-        topic_patterns = {a.pattern for a in hub if a.resource is Resource.TOPIC}
-        assert topic_patterns == {Pattern.LITERAL}
+            assert acl("hub", Resource.TOPIC, topic.name, Operation.CREATE) in hub
+        assert acl("hub", Resource.TOPIC, "raw.school.v1", Operation.READ) not in hub
+        assert acl("hub", Resource.TOPIC, "contract.school.v1", Operation.READ) in hub
+        assert acl("hub", Resource.TOPIC, "view.school.v1", Operation.WRITE) in hub
+        assert acl("hub", Resource.TOPIC, "view.school.v1", Operation.READ) not in hub
+
+    def test_the_hub_is_not_a_super_user(self) -> None:
+        hub = of("hub", desired_acls(REGISTRY, PARTIES))
         assert not {a for a in hub if a.resource is Resource.CLUSTER}
-        assert (
-            acl("hub", Resource.TRANSACTIONAL_ID, "hub", Operation.WRITE, Pattern.PREFIXED) in hub
-        )
+        assert {a.pattern for a in hub if a.resource is Resource.TOPIC} == {Pattern.LITERAL}
+        txn = acl("hub", Resource.TRANSACTIONAL_ID, "hub", Operation.WRITE, Pattern.PREFIXED)
+        assert txn in hub
 
     def test_an_empty_registry_grants_nothing(self) -> None:
         assert desired_acls([], PARTIES) == set()
@@ -86,32 +109,36 @@ class TestDiff:
 
     def test_stale_managed_acls_go_and_foreign_ones_stay(self) -> None:
         wanted = desired_acls(REGISTRY, PARTIES)
-        stale = acl("school", Resource.TOPIC, "view.leerplicht", Operation.READ)
-        foreign = acl("monitoring", Resource.TOPIC, "view.leerplicht", Operation.DESCRIBE)
+        stale = acl("school", Resource.TOPIC, "view.leerplicht.v1", Operation.READ)
+        foreign = acl("monitoring", Resource.TOPIC, "view.leerplicht.v1", Operation.DESCRIBE)
         change = diff(wanted | {stale, foreign}, wanted, managed_principals())
         assert change.remove == {stale}
         assert not change.add
 
     def test_missing_acls_are_added(self) -> None:
         wanted = desired_acls(REGISTRY, PARTIES)
-        missing = acl("jgz", Resource.TOPIC, "raw.jgz", Operation.WRITE)
+        missing = acl("jgz", Resource.TOPIC, "raw.jgz.v1", Operation.WRITE)
         assert diff(wanted - {missing}, wanted, managed_principals()).add == {missing}
 
 
 class TestRegistryShape:
-    def test_ingest_and_view_topics_name_their_party(self) -> None:
-        with pytest.raises(ValueError, match="name their party"):
-            TopicAccess("raw.school", "ingest")
-        with pytest.raises(ValueError, match="name their party"):
-            TopicAccess("audit.disclosures", "internal", "school")
+    def test_the_registry_source_gives_topics_and_audiences(self) -> None:
+        topics, audiences = registry_and_audiences()
+        assert {"view.school.v1", "audit.v1", "datakeys.v1"} <= {t.name for t in topics}
+        assert set(audiences) <= set(PARTIES)
 
-    def test_the_gemeente_gets_figures_only(self) -> None:
-        kinds = {t.kind for t in REGISTRY if t.party == "gemeente"}
-        assert kinds == {"view"}
+    def test_plain_data_is_enough(self) -> None:
+        topic = TopicAccess("x.v1", ("school",), ("hub",))
+        acls = desired_acls([topic], [])
+        assert acl("school", Resource.TOPIC, "x.v1", Operation.WRITE) in acls
+        assert acl("hub", Resource.TOPIC, "x.v1", Operation.READ) in acls
 
     def test_matrix_groups_operations_per_principal_and_resource(self) -> None:
         table = matrix(desired_acls(REGISTRY, PARTIES))
-        assert table["User:school"]["topic:raw.school"] == {Operation.WRITE, Operation.DESCRIBE}
+        assert table["User:school"]["topic:contract.school.v1"] == {
+            Operation.WRITE,
+            Operation.DESCRIBE,
+        }
         assert table["User:school"]["group:school.*"] == {Operation.READ, Operation.DESCRIBE}
         assert str(acl("school", Resource.GROUP, "school.", Operation.READ, Pattern.PREFIXED)) == (
             "ALLOW User:school READ GROUP:school.*"
