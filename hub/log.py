@@ -32,6 +32,19 @@ def shared_processors() -> list[structlog.types.Processor]:
     ]
 
 
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    # Looked up per logger, so a replaced sys.stderr (pytest capture, daemons) is honoured.
+    return structlog.PrintLogger(file=sys.stderr)
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler that always writes to the current sys.stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def configure_logging(fmt: str = "auto", level: str = "info") -> None:
     """Configure structlog and the stdlib root logger (aiokafka logs through it)."""
     as_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
@@ -44,10 +57,10 @@ def configure_logging(fmt: str = "auto", level: str = "info") -> None:
     structlog.configure(
         processors=[*shared_processors(), renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared_processors(),

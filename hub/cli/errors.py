@@ -6,9 +6,10 @@ from pydantic import ValidationError
 
 from hub.bus.client import BusUnavailable
 from hub.bus.launcher import LauncherError
+from hub.privacy.keyring import KeyRingError
 
 #: Every exception whose message is written for an operator.
-OperatorError: tuple[type[Exception], ...] = (LauncherError, BusUnavailable)
+OperatorError: tuple[type[Exception], ...] = (LauncherError, BusUnavailable, KeyRingError)
 
 
 def one_line(exc: ValidationError) -> str:

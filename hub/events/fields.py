@@ -49,3 +49,25 @@ class EncryptedText(BaseModel):
     def unb64(text: str) -> bytes:
         """Decode base64url with or without padding."""
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+#: BRIN of a school (4 characters: 2 digits, 2 letters); a school id is not personal data.
+Brin = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}[A-Z]{2}$")]
+
+#: Vestiging number of a school location, as in BRIN+vestiging (2 digits).
+Vestiging = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
+
+#: A reference to a record in a partner system (a melding or verzoek id), never an identity.
+RecordRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")]
+
+#: A short, bounded, single-line label (a rule name, an explanation of at most one sentence).
+Label = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\n\r]*$"),
+]
+
+#: Year of birth: the only age datum that may travel (for the 18 and 23 year limits).
+Geboortejaar = Annotated[int, Field(ge=1990, le=2100)]
+
+#: Lesuren of one registration: at most one school day, quarter hours and minutes allowed.
+Lesuren = Annotated[float, Field(ge=0, le=12, allow_inf_nan=False)]

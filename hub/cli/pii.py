@@ -1,0 +1,52 @@
+"""`hub pii scan`: look for personal data on every topic (or in a file of records)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hub.bus import client
+from hub.bus.scan import ScanReport, scan_topics
+from hub.privacy.leakscan import RecordFinding, scan_json_lines
+from hub.settings import get_settings
+
+app = typer.Typer(help="Find personal data where it must never be.", no_args_is_help=True)
+
+
+@app.command()
+def scan(
+    file: Annotated[
+        Path | None,
+        typer.Option(help="Scan JSON lines of records instead of the cluster ('-' = stdin)."),
+    ] = None,
+    topic: Annotated[list[str] | None, typer.Option(help="Only these topics (repeatable).")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds the cluster scan may take.")] = 600.0,
+) -> None:
+    """Report each record with a BSN, PII key, postcode+huisnummer or birth date; exit 1 if any."""
+    findings: list[RecordFinding]
+    if file is not None:
+        if str(file) == "-":
+            findings = list(scan_json_lines(sys.stdin, "stdin"))
+        else:
+            with file.open(encoding="utf-8", errors="replace") as lines:
+                findings = list(scan_json_lines(lines, file.name))
+        summary = f"scanned {file}"
+    else:
+        bootstrap = client.bootstrap_servers(get_settings())
+        report = asyncio.run(_scan_cluster(bootstrap, topic or None, timeout))
+        findings = report.findings
+        summary = f"scanned {report.records} records on {len(report.topics)} topics"
+    for finding in findings:
+        typer.echo(finding.line())
+    typer.echo(f"{summary}: {len(findings)} finding(s)", err=True)
+    if findings:
+        raise typer.Exit(1)
+
+
+async def _scan_cluster(bootstrap: str, topics: list[str] | None, timeout: float) -> ScanReport:
+    await client.ensure_reachable(bootstrap)
+    return await scan_topics(bootstrap, topics, timeout=timeout)

@@ -1,0 +1,250 @@
+"""The topic registry: every topic's logical name, key, partitions, cleanup, contents and ACL.
+
+No topic name is spelled anywhere else: code asks this module for names, and
+`physical_name` applies `HubSettings.topic_prefix`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from hub.events.registry import event_types, payload_model
+from hub.events.vocab import KERNPARTNERS, Partner
+from hub.settings import HubSettings
+
+#: One child's events stay on one partition: every topic keyed by pseudonym that the casus
+#: processor reads or writes has this many partitions (co-partitioning).
+CHILD_PARTITIONS = 12
+
+DAY_MS = 24 * 60 * 60 * 1000
+HOUR_MS = 60 * 60 * 1000
+
+#: Compaction bounded in time, so that an erased child's tombstoned records (state, wrapped
+#: data key) leave the disk within a day: hourly segments, compaction lag and tombstone
+#: retention of at most one day.
+ERASURE_BOUNDED: tuple[tuple[str, str], ...] = (
+    ("segment.ms", str(HOUR_MS)),
+    ("max.compaction.lag.ms", str(DAY_MS)),
+    ("delete.retention.ms", str(DAY_MS)),
+)
+
+CASUS_UIT = "casus.uit.v1"
+CASUS_STATE = "casus.state.v1"
+DLQ = "dlq.v1"
+AUDIT = "audit.v1"
+DATAKEYS = "datakeys.v1"
+
+#: Partners with their own contract and raw topic (they run an adapter).
+PRODUCING_PARTNERS: tuple[Partner, ...] = KERNPARTNERS
+
+#: Audiences with their own view topic.
+AUDIENCES: tuple[Partner, ...] = (*KERNPARTNERS, Partner.GEMEENTE)
+
+
+class Cleanup(StrEnum):
+    """Kafka `cleanup.policy` of a topic."""
+
+    DELETE = "delete"
+    COMPACT = "compact"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic of the registry; writers and readers are principals (partner names or `hub`)."""
+
+    name: str
+    description: str
+    key: str
+    partitions: int
+    cleanup: Cleanup
+    retention_ms: int | None
+    carries: tuple[str, ...]
+    writers: tuple[str, ...]
+    readers: tuple[str, ...]
+    policy_filtered: bool = False
+    extra_config: tuple[tuple[str, str], ...] = ()
+
+    def config(self) -> dict[str, str]:
+        """The topic configuration to create it with."""
+        config = {"cleanup.policy": self.cleanup.value}
+        if self.cleanup is Cleanup.DELETE:
+            config["retention.ms"] = str(self.retention_ms if self.retention_ms else -1)
+        config.update(self.extra_config)
+        return config
+
+
+def contract_topic(partner: Partner | str) -> str:
+    """Logical name of the contract topic a partner's adapter writes."""
+    return f"contract.{Partner(partner).value}.v1"
+
+
+def raw_topic(partner: Partner | str) -> str:
+    """Logical name of the raw (restricted) input topic of a partner's adapter."""
+    return f"raw.{Partner(partner).value}.v1"
+
+
+def view_topic(audience: Partner | str) -> str:
+    """Logical name of the view topic of one audience."""
+    return f"view.{Partner(audience).value}.v1"
+
+
+def physical_name(logical: str, settings: HubSettings | None = None, *, prefix: str = "") -> str:
+    """The name on the cluster: `topic_prefix` + the logical name (which must be registered)."""
+    topic(logical)
+    return (settings.topic_prefix if settings is not None else prefix) + logical
+
+
+def _types_produced_by(partner: Partner) -> tuple[str, ...]:
+    return tuple(t for t in event_types() if partner in payload_model(t).producers)
+
+
+def _build() -> dict[str, Topic]:
+    hub = Partner.HUB.value
+    topics: list[Topic] = []
+    for partner in PRODUCING_PARTNERS:
+        topics.append(
+            Topic(
+                name=raw_topic(partner),
+                description=(
+                    f"Source records for the adapter of {partner.value}, before pseudonymisation "
+                    "(identities possible): only that partner's adapter may read or write it "
+                    "(ACL), one day retention, never mirrored or projected."
+                ),
+                key="source record id",
+                partitions=3,
+                cleanup=Cleanup.DELETE,
+                retention_ms=1 * DAY_MS,
+                carries=(),
+                writers=(partner.value,),
+                readers=(partner.value,),
+            )
+        )
+        topics.append(
+            Topic(
+                name=contract_topic(partner),
+                description=f"Contract events from the adapter of {partner.value}.",
+                key="subject (hub pseudonym of the child)",
+                partitions=CHILD_PARTITIONS,
+                cleanup=Cleanup.DELETE,
+                retention_ms=None,
+                carries=_types_produced_by(partner),
+                writers=(partner.value,),
+                readers=(hub,),
+            )
+        )
+    casus_types = _types_produced_by(Partner.HUB)
+    topics += [
+        Topic(
+            name=CASUS_UIT,
+            description="Casus processor output: case, match, regie, clocks, derived signals.",
+            key="subject (hub pseudonym of the child)",
+            partitions=CHILD_PARTITIONS,
+            cleanup=Cleanup.DELETE,
+            retention_ms=None,
+            carries=casus_types,
+            writers=(hub,),
+            readers=(hub,),
+        ),
+        Topic(
+            name=CASUS_STATE,
+            description="Changelog of the casus state per child; tombstone = erased.",
+            key="hub pseudonym of the child",
+            partitions=CHILD_PARTITIONS,
+            cleanup=Cleanup.COMPACT,
+            retention_ms=None,
+            carries=(),
+            writers=(hub,),
+            readers=(hub,),
+            extra_config=ERASURE_BOUNDED,
+        ),
+        Topic(
+            name=DATAKEYS,
+            description="Wrapped data key per child; a tombstone shreds the child's fields.",
+            key="hub pseudonym of the child",
+            partitions=CHILD_PARTITIONS,
+            cleanup=Cleanup.COMPACT,
+            retention_ms=None,
+            carries=(),
+            writers=(hub,),
+            readers=(hub,),
+            extra_config=ERASURE_BOUNDED,
+        ),
+        Topic(
+            name=DLQ,
+            description="Dead letters: the error and a pointer to the original record, no PII.",
+            key="event id, or source topic-partition-offset",
+            partitions=3,
+            cleanup=Cleanup.DELETE,
+            retention_ms=30 * DAY_MS,
+            carries=(),
+            writers=(hub,),
+            readers=(hub,),
+        ),
+        Topic(
+            name=AUDIT,
+            description="Every disclosure: who received which event, when, on which basis.",
+            key="audience pseudonym of the child",
+            partitions=6,
+            cleanup=Cleanup.DELETE,
+            retention_ms=5 * 366 * DAY_MS,
+            carries=(),
+            writers=(hub,),
+            readers=(hub,),
+        ),
+    ]
+    all_types = tuple(event_types())
+    for audience in AUDIENCES:
+        topics.append(
+            Topic(
+                name=view_topic(audience),
+                description=(
+                    f"What {audience.value} may see under the sharing policy, re-keyed to "
+                    f"{audience.value}'s audience pseudonyms."
+                ),
+                key="subject (audience pseudonym of the child)",
+                partitions=6,
+                cleanup=Cleanup.DELETE,
+                retention_ms=2 * 366 * DAY_MS,
+                carries=all_types,
+                writers=(hub,),
+                readers=(audience.value,),
+                policy_filtered=True,
+            )
+        )
+    return {t.name: t for t in topics}
+
+
+_TOPICS: dict[str, Topic] | None = None
+
+
+def registry() -> Mapping[str, Topic]:
+    """Every topic of the hub by logical name, in a stable order."""
+    global _TOPICS
+    if _TOPICS is None:
+        _TOPICS = _build()
+    return MappingProxyType(_TOPICS)
+
+
+def topic(logical: str) -> Topic:
+    """The registered topic `logical`; KeyError with the known names when there is none."""
+    try:
+        return registry()[logical]
+    except KeyError:
+        raise KeyError(f"topic {logical!r} is not in the registry") from None
+
+
+def topics_carrying(event_type: str) -> tuple[Topic, ...]:
+    """The topics that carry `event_type` (the policy decides what a view really gets)."""
+    return tuple(t for t in registry().values() if event_type in t.carries)
+
+
+def topic_for_event(event_type: str, partner: Partner | str) -> str:
+    """The topic a producer writes an event of `event_type` to."""
+    partner = Partner(partner)
+    name = CASUS_UIT if partner is Partner.HUB else contract_topic(partner)
+    if event_type not in topic(name).carries:
+        raise ValueError(f"{partner.value} does not produce {event_type}")
+    return name
