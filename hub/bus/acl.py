@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -195,34 +194,11 @@ def matrix(acls: Iterable[Acl]) -> dict[str, dict[str, set[Operation]]]:
     return table
 
 
-#: The partners that run an adapter (the gemeente receives figures only).
-PRODUCERS: tuple[str, ...] = tuple(p for p in PARTIES if p != "gemeente")
-
-
-def minimal_registry(parties: Iterable[str] = PARTIES) -> list[TopicAccess]:
-    """The topic registry's shape, for when hub.events.topics is not importable.
-
-    Mirrors the contract registry: per producing partner a raw topic (its adapter only) and a
-    contract topic (adapter writes, hub reads); the hub's own topics; a view per audience.
-    """
-    parties = tuple(parties)
-    hub = (HUB_USER,)
-    topics: list[TopicAccess] = []
-    for p in (p for p in parties if p in PRODUCERS):
-        topics.append(TopicAccess(f"raw.{p}.v1", (p,), (p,)))
-        topics.append(TopicAccess(f"contract.{p}.v1", (p,), hub))
-    for name in ("casus.uit.v1", "casus.state.v1", "datakeys.v1", "dlq.v1", "audit.v1"):
-        topics.append(TopicAccess(name, hub, hub))
-    topics += [TopicAccess(f"view.{a}.v1", hub, (a,), policy_filtered=True) for a in parties]
-    return topics
-
-
 def registry_and_audiences() -> tuple[list[TopicLike], list[str]]:
-    """The contract registry and its audiences when hub.events.topics exists, else the minimal
-    list with every party as audience (until the sharing policy says which are served)."""
-    try:
-        module = importlib.import_module("hub.events.topics")
-    except ImportError:
-        return list(minimal_registry()), list(PARTIES)
-    topics: list[TopicLike] = list(module.registry().values())
-    return topics, [str(a) for a in module.AUDIENCES]
+    """The contract registry's topics and the audiences with a view (hub.events.topics).
+
+    Every audience counts as served until the sharing policy says which are.
+    """
+    from hub.events.topics import AUDIENCES, registry
+
+    return list(registry().values()), [a.value for a in AUDIENCES]

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from hub.events.vocab import KERNPARTNERS, Partner
 from hub.settings import HubSettings
 
-#: Partners and audiences that get their own principal on the bus. One place for the list until
-#: the topic registry (hub/events) names them; the ACL derivation takes them as plain data.
-PARTIES: tuple[str, ...] = ("school", "leerplicht", "jgz", "buurtteam", "swv", "gemeente")
+#: Partners and audiences that get their own principal on the bus (SCRAM user = party name):
+#: the registry's audiences, i.e. the kernpartners and the gemeente.
+PARTIES: tuple[str, ...] = tuple(p.value for p in (*KERNPARTNERS, Partner.GEMEENTE))
 
 #: The broker itself (inter-broker traffic); a super user.
 BROKER_USER = "broker"

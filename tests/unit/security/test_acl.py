@@ -14,12 +14,11 @@ from hub.bus.acl import (
     diff,
     managed_principals,
     matrix,
-    minimal_registry,
     registry_and_audiences,
 )
 from hub.bus.security import PARTIES
 
-REGISTRY = minimal_registry()
+REGISTRY, AUDIENCES = registry_and_audiences()
 HUB_ONLY = {t.name for t in REGISTRY if t.readers == ("hub",) and t.writers == ("hub",)}
 
 
@@ -122,10 +121,11 @@ class TestDiff:
 
 
 class TestRegistryShape:
-    def test_the_registry_source_gives_topics_and_audiences(self) -> None:
-        topics, audiences = registry_and_audiences()
-        assert {"view.school.v1", "audit.v1", "datakeys.v1"} <= {t.name for t in topics}
-        assert set(audiences) <= set(PARTIES)
+    def test_every_party_of_the_registry_has_a_bus_user(self) -> None:
+        named = {str(p) for t in REGISTRY for p in (*t.writers, *t.readers)}
+        assert named == {*PARTIES, "hub"}
+        assert set(AUDIENCES) == set(PARTIES)
+        assert {"view.school.v1", "audit.v1", "datakeys.v1"} <= {t.name for t in REGISTRY}
 
     def test_plain_data_is_enough(self) -> None:
         topic = TopicAccess("x.v1", ("school",), ("hub",))
