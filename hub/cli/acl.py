@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import structlog
@@ -30,13 +31,15 @@ from hub.bus.security import (
     explain,
     password_store,
 )
-from hub.settings import get_settings
+from hub.settings import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="ACLs on the bus, derived from the topic registry.", no_args_is_help=True)
 console = Console(stderr=True, soft_wrap=True)
 out = Console()
 log = structlog.get_logger()
 T = TypeVar("T")
+STRIMZI_DIR = PROJECT_ROOT / "deploy" / "strimzi"
+OutOption = typer.Option(STRIMZI_DIR, "--out", help="Directory of the generated manifests.")
 
 
 def desired() -> set[Acl]:
@@ -176,3 +179,43 @@ def rotate_password(
         raise
     console.print(f"acl: new SCRAM password for {user} in {store.path(user)}; restart its clients")
     log.info("scram.rotated", user=user)
+
+
+def strimzi_files(cluster: str = "hub", prefix: str = "") -> dict[str, str]:
+    """File name -> content of the generated Strimzi resources."""
+    from hub.bus import strimzi
+    from hub.events.topics import AUDIENCES, registry
+
+    topics = list(registry().values())
+    audiences = [a.value for a in AUDIENCES]
+    return {
+        "kafka-users.yaml": strimzi.render(
+            strimzi.kafka_users(topics, audiences, cluster=cluster, prefix=prefix)
+        ),
+        "kafka-topics.yaml": strimzi.render(
+            strimzi.kafka_topics(topics, cluster=cluster, prefix=prefix)
+        ),
+    }
+
+
+@app.command("strimzi")
+def strimzi_command(
+    out: Path = OutOption,
+    cluster: str = typer.Option("hub", help="The Strimzi Kafka resource's name."),
+    prefix: str = typer.Option("", help="Topic prefix of the region (HUB_TOPIC_PREFIX)."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when the files differ."),
+) -> None:
+    """Write KafkaUser (SCRAM + ACLs) and KafkaTopic manifests generated from the registry."""
+    drift = []
+    for name, text in strimzi_files(cluster, prefix).items():
+        path = out / name
+        if check:
+            if not path.exists() or path.read_text() != text:
+                drift.append(name)
+            continue
+        out.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        console.print(f"wrote {path}")
+    if drift:
+        console.print(f"hub: {', '.join(drift)} differ from the registry: run `hub acl strimzi`")
+        raise typer.Exit(1)
