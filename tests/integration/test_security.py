@@ -278,3 +278,18 @@ def run_hub(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
         timeout=150,
         check=False,
     )
+
+
+class TestRotatePasswordCommand:
+    async def test_rotation_writes_the_file_and_the_broker_takes_it(
+        self, secured_broker: SecuredBroker
+    ) -> None:
+        old = secured_broker.user("buurtteam")
+        rotated = hub_cli(secured_broker, "acl", "rotate-password", "buurtteam")
+        assert rotated.returncode == 0, rotated.stderr
+        new = secured_broker.user("buurtteam")
+        assert new.password != old.password
+        assert (new.password or "") not in rotated.stderr + rotated.stdout
+        await client.ensure_reachable(secured_broker.bootstrap, security=new, timeout=10)
+        with pytest.raises(client.BusSecurityError):
+            await client.ensure_reachable(secured_broker.bootstrap, security=old, timeout=5)
