@@ -540,7 +540,11 @@ class LocalKafka:
 
 def _kafka_uuid() -> str:
     """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        # Like Kafka's own Uuid: an id starting with '-' reads as an option to kafka-storage.
+        if not text.startswith("-"):
+            return text
 
 
 def _alive(pid: int) -> bool:
