@@ -7,7 +7,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from hub.cli import demo, kafka, keys, pii
+from hub.cli import casus, demo, kafka, keys, pii
 from hub.cli.errors import OperatorError, one_line
 from hub.log import configure_logging
 from hub.settings import get_settings
@@ -22,6 +22,7 @@ app = typer.Typer(
 app.add_typer(kafka.app, name="kafka")
 app.add_typer(keys.app, name="keys")
 app.add_typer(pii.app, name="pii")
+app.add_typer(casus.app, name="casus")
 app.command("demo")(demo.demo)
 
 
