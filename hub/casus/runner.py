@@ -26,7 +26,15 @@ from hub.casus.handler import CasusHandler, tick_value
 from hub.casus.state import CasusState
 from hub.casus.topics import CasusTopics
 from hub.casus.transition import volgende_moment
-from hub.events.topics import CASUS_STATE, CASUS_UIT, DATAKEYS, DLQ, contract_topic, topic
+from hub.events.topics import (
+    CASUS_STATE,
+    CASUS_UIT,
+    CHILD_PARTITIONS,
+    DATAKEYS,
+    DLQ,
+    contract_topic,
+    topic,
+)
 from hub.events.topics import PRODUCING_PARTNERS as _PARTNERS
 
 Clock = Callable[[], dt.datetime]
@@ -40,15 +48,28 @@ def wall_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def ensure_topics(bootstrap: str, topics: CasusTopics) -> list[str]:
-    """Create the casus topics (registry specs, plus the tick topic) that do not exist."""
+async def ensure_topics(
+    bootstrap: str, topics: CasusTopics, partitions: int | None = None
+) -> list[str]:
+    """Create the casus topics (registry specs, plus the tick topic) that do not exist.
+
+    `partitions` overrides the registry's count of the child-keyed topics (all alike, so they
+    stay co-partitioned): a test or a small region needs fewer than the default 12.
+    """
     logical = [*(contract_topic(p) for p in _PARTNERS), CASUS_STATE, CASUS_UIT, DLQ, DATAKEYS]
     physical = [*topics.inputs, topics.state, topics.uit, topics.dlq, topics.datakeys]
     specs = [
-        (name, topic(lg).partitions, topic(lg).config())
+        (name, _count(topic(lg).partitions, partitions), topic(lg).config())
         for lg, name in zip(logical, physical, strict=True)
     ]
-    return await client.create_topics(bootstrap, [*specs, topics.tick_spec()])
+    tick, tick_partitions, tick_config = topics.tick_spec()
+    specs.append((tick, _count(tick_partitions, partitions), tick_config))
+    return await client.create_topics(bootstrap, specs)
+
+
+def _count(registered: int, override: int | None) -> int:
+    # Only the co-partitioned (child-keyed) topics follow the override; the DLQ keeps its own.
+    return override if override is not None and registered == CHILD_PARTITIONS else registered
 
 
 class CasusRunner:

@@ -1,0 +1,71 @@
+"""`hub casus run | show`: the casus processor against the configured broker, and the loket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+import typer
+from rich.console import Console
+
+from hub.bus import client
+from hub.casus.loket import load_states, render_loket
+from hub.casus.runner import APP_ID, CasusRunner, ensure_topics
+from hub.casus.topics import CasusTopics
+from hub.settings import get_settings
+
+app = typer.Typer(help="The casus processor: one case per child.", no_args_is_help=True)
+console = Console()
+
+
+async def _run(group: str, tick_interval: float) -> None:
+    settings = get_settings()
+    bootstrap = client.bootstrap_servers(settings)
+    await client.ensure_reachable(bootstrap)
+    topics = CasusTopics.with_prefix(settings.topic_prefix)
+    await ensure_topics(bootstrap, topics)
+    runner = CasusRunner(
+        bootstrap,
+        topics,
+        app_id=group,
+        tick_interval=tick_interval,
+        # A short fetch wait: the runtime's offset resets wait for the fetch in flight.
+        consumer_options={
+            "heartbeat_interval_ms": 1000,
+            "session_timeout_ms": 10_000,
+            "fetch_max_wait_ms": 100,
+        },
+    )
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopped.set)
+    await runner.start()
+    print(f"casus: ready, tasks {sorted(runner.processor.tasks)}", flush=True)
+    try:
+        await stopped.wait()
+    finally:
+        await runner.stop()
+        print(f"casus: stopped, {runner.processor.stats.processed} records processed", flush=True)
+
+
+@app.command("run")
+def run(
+    group: str = typer.Option(APP_ID, help="Consumer group (and transactional id prefix)."),
+    tick_interval: float = typer.Option(5.0, help="Seconds between clock checks."),
+) -> None:
+    """Run the casus processor until SIGTERM or Ctrl-C."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run(group, tick_interval))
+
+
+@app.command("show")
+def show() -> None:
+    """Read the casus state topic and print the loket."""
+    settings = get_settings()
+    bootstrap = client.bootstrap_servers(settings)
+    asyncio.run(client.ensure_reachable(bootstrap))
+    topics = CasusTopics.with_prefix(settings.topic_prefix)
+    states = asyncio.run(load_states(bootstrap, topics.state))
+    console.print(render_loket(states.values()))
