@@ -47,9 +47,11 @@ def input_topics(prefix: str = "") -> list[str]:
     return [physical_name(n, prefix=prefix) for n in names]
 
 
-async def create_state_topic(bootstrap: str, topics: ViewTopics) -> None:
+async def create_state_topic(
+    bootstrap: str, topics: ViewTopics, partitions: int = CHILD_PARTITIONS
+) -> None:
     """Create the projector's compacted state topic, co-partitioned with its inputs."""
-    await client.create_topics(bootstrap, [(topics.state, CHILD_PARTITIONS, STATE_CONFIG)])
+    await client.create_topics(bootstrap, [(topics.state, partitions, STATE_CONFIG)])
     # A new topic reaches the metadata of every broker a moment after the create call returns.
     async with asyncio.timeout(30):
         while (await partition_counts(bootstrap, [topics.state]))[topics.state] == 0:  # noqa: ASYNC110
