@@ -7,7 +7,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from hub.cli import demo, inzage, kafka, keys, pii, policy, views
+from hub.cli import demo, indicators, inzage, kafka, keys, pii, policy, views
 from hub.cli.errors import OperatorError, one_line
 from hub.log import configure_logging
 from hub.settings import get_settings
@@ -26,6 +26,7 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(views.app, name="views")
 app.command("demo")(demo.demo)
 app.command("inzage")(inzage.inzage)
+app.command("indicators")(indicators.indicators)
 
 
 @app.callback()

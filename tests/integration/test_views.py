@@ -32,6 +32,7 @@ from hub.privacy.keyring import KeyRing, audience_key_name, parse_kid, write_key
 from hub.privacy.pseudonyms import adapter_audience_pseudonym
 from hub.settings import get_settings
 from hub.views.audit import AuditKind, AuditRecord
+from hub.views.indicators import INDICATORS, Report
 from hub.views.policy import DEFAULT_POLICY_PATH
 from hub.views.project import ViewEvent, view_id
 from hub.views.reload import PolicyHolder
@@ -328,6 +329,35 @@ async def test_hub_inzage_reports_a_childs_disclosures_without_sending_the_bsn(
     assert "gedeeld met 6 partners" in result.output
     assert "Het buurtteam" in result.output
     assert BSNS[1] not in result.output
+
+
+async def test_hub_indicators_counts_without_children_and_publishes(
+    views: Views, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUB_TOPIC_PREFIX", views.prefix)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", views.bootstrap)
+    get_settings.cache_clear()
+    try:
+        args = ["indicators", "--json", "--publish", "--min-cell", "2", "--peildatum", "2026-12-31"]
+        result = await asyncio.to_thread(CliRunner().invoke, app, args)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    report = Report.model_validate_json(result.output)
+    cells = {(c.indicator.value, c.brin): c for c in report.cellen}
+    # Two children from the rich stream (plus the scenario children) each had 6 zorgsignalen.
+    total = cells[("signalen", "alle")]
+    assert total.aantal is not None
+    assert total.aantal >= 2 * 8
+    assert (
+        cells[("matches", "alle")].aantal
+        == len([e for e in views.stream if e.type == MATCH_GEVONDEN]) + 2
+    )
+    assert not any(hub_pseudonym(b, views.ring) in result.output for b in BSNS)
+    published = [
+        r async for r in read_to_end(views.bootstrap, [views.prefix + INDICATORS], timeout=30)
+    ]
+    assert len(published) == len(report.cellen)
 
 
 async def test_nothing_personal_on_any_topic_of_the_projector(views: Views) -> None:
