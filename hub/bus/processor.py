@@ -237,7 +237,9 @@ class TransactionalProcessor(Generic[S]):
             log.warning("bus.processor.fenced", app=self.app_id, task=task)
             await self._drop(task)
             return
-        except (TimeoutError, KafkaError, OSError) as exc:
+        except Exception as exc:
+            # Kafka errors mostly (broker gone, timeout, abort); whatever it was, the broker's
+            # committed offsets and state are the truth to start over from.
             state.rollback()
             self.stats.aborts += 1
             async with self._changed:

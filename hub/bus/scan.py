@@ -20,8 +20,9 @@ async def read_to_end(
     *,
     isolation_level: str = "read_committed",
     timeout: float = 120.0,
+    start: dict[TopicPartition, int] | None = None,
 ) -> AsyncIterator[Any]:
-    """Yield every record of `topics` from offset 0 up to the end offsets seen at the start."""
+    """Yield the records of `topics` from the beginning (or `start`) to the end seen at first."""
     partitions = await topic_partitions(bootstrap, list(topics))
     if not partitions:
         return
@@ -32,6 +33,9 @@ async def read_to_end(
     try:
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
+        for tp in partitions:
+            if start and start.get(tp):
+                consumer.seek(tp, start[tp])
         ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
         async with asyncio.timeout(timeout):
             while True:

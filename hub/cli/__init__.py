@@ -7,7 +7,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from hub.cli import demo, indicators, inzage, kafka, keys, pii, policy, views
+from hub.cli import contracts, demo, indicators, inzage, kafka, keys, pii, policy, views
 from hub.cli.errors import OperatorError, one_line
 from hub.log import configure_logging
 from hub.settings import get_settings
@@ -20,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kafka.app, name="kafka")
+app.add_typer(contracts.app, name="contracts")
 app.add_typer(keys.app, name="keys")
 app.add_typer(pii.app, name="pii")
 app.add_typer(policy.app, name="policy")
