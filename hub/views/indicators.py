@@ -23,9 +23,10 @@ from hub.events.casus import CASUS_GEOPEND, CASUS_GESLOTEN, CASUS_GEWIST, MATCH_
 from hub.events.envelope import Event
 from hub.events.leerplicht import ONDERWIJSAANBOD_GESTART, THUISZITTER_GEMELD
 from hub.events.school import VERZUIMMELDING_GEDAAN, ZORGSIGNAAL_AFGEGEVEN
+from hub.views.policy import INDICATORS
 
-#: The indicators topic. TODO(topic registry): not registered yet; ask the contracts owner.
-INDICATORS = "indicators.v1"
+__all__ = ["INDICATORS", "MIN_CELL", "Cell", "Indicator", "Report", "Tally", "suppress", "tally"]
+
 
 #: Default smallest count that may be shown.
 MIN_CELL = 5

@@ -307,9 +307,40 @@ def load_policy(path: Path | None = None) -> Policy:
     return parse_policy(text)
 
 
+#: The indicators topic (figures, no children). TODO(topic registry): not registered yet.
+INDICATORS = "indicators.v1"
+
+#: Audiences that read the figures besides their own view.
+INDICATOR_READERS = frozenset({"gemeente", "swv"})
+
+
 def readable_topics(policy: Policy) -> dict[str, set[str]]:
-    """Per audience, the logical topics it may read (for the ACLs): its own view topic only."""
-    return {audience: {view_topic(audience)} for audience in policy.audiences()}
+    """Per audience, the logical topics it may read (for the ACLs): its own view topic, and
+    for the gemeente and the SWV the indicators topic. Nothing else: no contract, casus,
+    audit or state topic is ever readable by an audience."""
+    return {
+        audience: {view_topic(audience)}
+        | ({INDICATORS} if audience in INDICATOR_READERS else set())
+        for audience in policy.audiences()
+    }
+
+
+def view_catalogue(policy: Policy) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per audience and event type, what its view messages carry (for the AsyncAPI document)."""
+    return {
+        audience: {
+            event_type: {
+                "fields": list(grant.fields),
+                "encrypted": list(grant.encrypted),
+                "where": {name: list(values) for name, values in grant.where},
+                "purpose": grant.purpose,
+                "legal_basis": grant.legal_basis,
+                "retention_days": grant.retention_days,
+            }
+            for event_type, grant in sorted(policy.grants[audience].items())
+        }
+        for audience in policy.audiences()
+    }
 
 
 def all_event_types() -> tuple[str, ...]:
