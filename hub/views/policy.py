@@ -7,6 +7,7 @@ with one line per problem; the SHA-256 of the file's bytes names the exact signe
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import types
 import typing
@@ -177,6 +178,20 @@ def _field_problems(model: type[BaseModel], path: str, where: str) -> list[str]:
     return _field_problems(inner, rest, where)
 
 
+def _enum_values(model: type[BaseModel], path: str) -> set[str] | None:
+    """The allowed values of an enum field (dotted path), or None when it is no enum."""
+    head, _, rest = path.partition(".")
+    annotation = model.model_fields[head].annotation
+    if rest:
+        inner = _model_of(annotation)
+        return None if inner is None else _enum_values(inner, rest)
+    candidates = [annotation, *typing.get_args(annotation)]
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
+            return {str(member.value) for member in candidate}
+    return None
+
+
 def _is_encrypted(model: type[BaseModel], name: str) -> bool:
     return _model_of(model.model_fields[name].annotation) is EncryptedText
 
@@ -222,8 +237,16 @@ def _resolve(doc: PolicyDoc, sha256: str) -> Policy:
                     problems.append(f"{here}.encrypted: unknown field {name!r}")
                 elif not _is_encrypted(model, name):
                     problems.append(f"{here}.encrypted: {name!r} is not an encrypted field")
-            for name in event.where:
-                problems += _field_problems(model, name, f"{here}.where")
+            for name, values in event.where.items():
+                found = _field_problems(model, name, f"{here}.where")
+                problems += found
+                allowed = None if found else _enum_values(model, name)
+                unknown = [v for v in values if allowed is not None and v not in allowed]
+                if unknown:
+                    problems.append(
+                        f"{here}.where.{name}: unknown value(s) {', '.join(map(repr, unknown))} "
+                        f"(values: {', '.join(sorted(allowed or ()))})"
+                    )
             if not event.fields and not event.encrypted:
                 problems.append(f"{here}: lists no fields (share the fact with `fields: [...]`)")
             duplicated = {f for f in event.fields if event.fields.count(f) > 1}

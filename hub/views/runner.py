@@ -24,8 +24,9 @@ from hub.events.topics import (
     contract_topic,
     physical_name,
 )
-from hub.privacy.keyring import KeyRing
+from hub.privacy.keyring import KeyRing, KeyRingError
 from hub.views.handler import ProjectorHandler
+from hub.views.project import missing_keys
 from hub.views.reload import PolicyHolder
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics
@@ -67,7 +68,10 @@ def projector(
     app_id: str = APP_ID,
     clock: Callable[[], dt.datetime] | None = None,
 ) -> TransactionalProcessor[ChildViews]:
-    """The projector's processor (not started); its topics must exist."""
+    """The projector's processor (not started); its topics must exist, the ring every key."""
+    missing = missing_keys(policies.current, ring)
+    if missing:
+        raise KeyRingError("; ".join(missing))
     topics = ViewTopics(prefix)
     handler = (
         ProjectorHandler(policies, ring, topics)

@@ -140,7 +140,7 @@ async def views(
     policy_file = tmp_path_factory.mktemp("policy") / "policy.yaml"
     shutil.copy(DEFAULT_POLICY_PATH, policy_file)
     ring = keyring_for_tests()
-    holder = PolicyHolder(policy_file)
+    holder = PolicyHolder(policy_file, ring)
     processor = projector(bootstrap, ring, holder, prefix=prefix)
     async with processor:
         await processor.wait_ready()
@@ -359,10 +359,22 @@ async def test_hub_indicators_counts_without_children_and_publishes(
     assert len(published) == len(report.cellen)
 
 
-async def test_nothing_personal_on_any_topic_of_the_projector(views: Views) -> None:
+async def test_hub_pii_scan_finds_nothing_on_the_projectors_topics(
+    views: Views, monkeypatch: pytest.MonkeyPatch
+) -> None:
     topics = await _prefixed(views)
     assert views.topics.audit in topics
+    assert views.topics.view("jgz") in topics
     await assert_no_pii(views.bootstrap, topics)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", views.bootstrap)
+    get_settings.cache_clear()
+    try:
+        args = ["pii", "scan", *(a for t in topics for a in ("--topic", t))]
+        result = await asyncio.to_thread(CliRunner().invoke, app, args)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "0 finding(s)" in result.output
 
 
 async def _prefixed(views: Views) -> list[str]:

@@ -56,7 +56,7 @@ async def test_bezwaar_survives_a_restart_and_resent_events_are_not_shared_twice
     )
     await create_state_topic(bootstrap, ViewTopics(prefix), 1)
     ring = keyring_for_tests()
-    holder = PolicyHolder()
+    holder = PolicyHolder(None, ring)
     objecting = hub_pseudonym(OBJECTING_BSN, ring)
     other = hub_pseudonym(OTHER_BSN, ring)
     first_match = make_event(MATCH_GEVONDEN, other, ring, record="rs-m0")

@@ -144,6 +144,17 @@ class TestValidation:
         )
         assert "never shared" in _problems(text)[0]
 
+    def test_where_values_are_checked_against_the_enum(self) -> None:
+        text = MINIMAL.replace(
+            "school.verzuimmelding.gedaan.v1:\n        fields: [melding_id, datum]",
+            "school.zorgsignaal.afgegeven.v1:\n        fields: [datum]\n"
+            "        where: {domein: [gezin, gezn]}",
+        )
+        problems = _problems(text)
+        assert len(problems) == 1
+        assert "unknown value(s) 'gezn'" in problems[0]
+        assert "opvoeden" in problems[0]
+
     def test_every_problem_is_reported_at_once(self) -> None:
         raw = yaml.safe_load(MINIMAL)
         raw["audiences"]["leerplicht"]["events"]["school.verzuimmelding.gedaan.v1"]["fields"] = [
