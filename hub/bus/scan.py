@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from hub.bus import client
 from hub.privacy.leakscan import RecordFinding, scan_record
@@ -55,7 +54,7 @@ async def topic_partitions(bootstrap: str, topics: list[str]) -> list[TopicParti
     """Every partition of `topics` that exist (missing topics have none)."""
     if not topics:
         return []
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    admin = client.admin(bootstrap)
     await admin.start()
     try:
         described = await admin.describe_topics(topics)

@@ -7,7 +7,19 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from hub.cli import contracts, demo, indicators, inzage, kafka, keys, pii, policy, views
+from hub.cli import (
+    acl,
+    certs,
+    contracts,
+    demo,
+    indicators,
+    inzage,
+    kafka,
+    keys,
+    pii,
+    policy,
+    views,
+)
 from hub.cli.errors import OperatorError, one_line
 from hub.log import configure_logging
 from hub.settings import get_settings
@@ -23,6 +35,8 @@ app.add_typer(kafka.app, name="kafka")
 app.add_typer(contracts.app, name="contracts")
 app.add_typer(keys.app, name="keys")
 app.add_typer(pii.app, name="pii")
+app.add_typer(certs.app, name="certs")
+app.add_typer(acl.app, name="acl")
 app.add_typer(policy.app, name="policy")
 app.add_typer(views.app, name="views")
 app.command("demo")(demo.demo)

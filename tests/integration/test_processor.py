@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 
 import pytest
@@ -18,6 +19,7 @@ from tests.integration.bus_helpers import (
     read_all,
 )
 from tests.integration.processor_app import make_processor
+from tests.pii import PLANTED_PREFIX
 
 
 class TestCounting:
@@ -64,7 +66,8 @@ class TestDeadLetters:
     async def test_bad_records_go_to_the_dlq_and_the_stream_goes_on(
         self, bootstrap: str, unique: str
     ) -> None:
-        topics = Topics.named(unique)
+        # The input holds a planted BSN on purpose; the DLQ topic is still checked at session end.
+        topics = dataclasses.replace(Topics.named(unique), source=f"{PLANTED_PREFIX}in.{unique}")
         await topics.create(bootstrap, 2)
         sent = [
             (b"k1", b"a", "id-1"),
