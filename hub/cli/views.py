@@ -28,13 +28,13 @@ def run(
 ) -> None:
     """Project contract and casus events to the audiences; reload the policy on SIGHUP or edit."""
     settings = get_settings()
+    ring = load_keyring(settings)
     try:
-        holder = PolicyHolder(policy)
+        holder = PolicyHolder(policy, ring)
     except PolicyError as exc:
         for problem in exc.problems:
             err.print(f"policy: {problem}", markup=False, highlight=False)
         raise typer.Exit(1) from None
-    ring = load_keyring(settings)
     bootstrap = client.bootstrap_servers(settings)
     asyncio.run(_run(bootstrap, holder, ring, settings.topic_prefix))
 

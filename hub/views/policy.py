@@ -7,6 +7,7 @@ with one line per problem; the SHA-256 of the file's bytes names the exact signe
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import types
 import typing
@@ -177,6 +178,20 @@ def _field_problems(model: type[BaseModel], path: str, where: str) -> list[str]:
     return _field_problems(inner, rest, where)
 
 
+def _enum_values(model: type[BaseModel], path: str) -> set[str] | None:
+    """The allowed values of an enum field (dotted path), or None when it is no enum."""
+    head, _, rest = path.partition(".")
+    annotation = model.model_fields[head].annotation
+    if rest:
+        inner = _model_of(annotation)
+        return None if inner is None else _enum_values(inner, rest)
+    candidates = [annotation, *typing.get_args(annotation)]
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
+            return {str(member.value) for member in candidate}
+    return None
+
+
 def _is_encrypted(model: type[BaseModel], name: str) -> bool:
     return _model_of(model.model_fields[name].annotation) is EncryptedText
 
@@ -222,8 +237,16 @@ def _resolve(doc: PolicyDoc, sha256: str) -> Policy:
                     problems.append(f"{here}.encrypted: unknown field {name!r}")
                 elif not _is_encrypted(model, name):
                     problems.append(f"{here}.encrypted: {name!r} is not an encrypted field")
-            for name in event.where:
-                problems += _field_problems(model, name, f"{here}.where")
+            for name, values in event.where.items():
+                found = _field_problems(model, name, f"{here}.where")
+                problems += found
+                allowed = None if found else _enum_values(model, name)
+                unknown = [v for v in values if allowed is not None and v not in allowed]
+                if unknown:
+                    problems.append(
+                        f"{here}.where.{name}: unknown value(s) {', '.join(map(repr, unknown))} "
+                        f"(values: {', '.join(sorted(allowed or ()))})"
+                    )
             if not event.fields and not event.encrypted:
                 problems.append(f"{here}: lists no fields (share the fact with `fields: [...]`)")
             duplicated = {f for f in event.fields if event.fields.count(f) > 1}
@@ -307,9 +330,40 @@ def load_policy(path: Path | None = None) -> Policy:
     return parse_policy(text)
 
 
+#: The indicators topic (figures, no children). TODO(topic registry): not registered yet.
+INDICATORS = "indicators.v1"
+
+#: Audiences that read the figures besides their own view.
+INDICATOR_READERS = frozenset({"gemeente", "swv"})
+
+
 def readable_topics(policy: Policy) -> dict[str, set[str]]:
-    """Per audience, the logical topics it may read (for the ACLs): its own view topic only."""
-    return {audience: {view_topic(audience)} for audience in policy.audiences()}
+    """Per audience, the logical topics it may read (for the ACLs): its own view topic, and
+    for the gemeente and the SWV the indicators topic. Nothing else: no contract, casus,
+    audit or state topic is ever readable by an audience."""
+    return {
+        audience: {view_topic(audience)}
+        | ({INDICATORS} if audience in INDICATOR_READERS else set())
+        for audience in policy.audiences()
+    }
+
+
+def view_catalogue(policy: Policy) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per audience and event type, what its view messages carry (for the AsyncAPI document)."""
+    return {
+        audience: {
+            event_type: {
+                "fields": list(grant.fields),
+                "encrypted": list(grant.encrypted),
+                "where": {name: list(values) for name, values in grant.where},
+                "purpose": grant.purpose,
+                "legal_basis": grant.legal_basis,
+                "retention_days": grant.retention_days,
+            }
+            for event_type, grant in sorted(policy.grants[audience].items())
+        }
+        for audience in policy.audiences()
+    }
 
 
 def all_event_types() -> tuple[str, ...]:

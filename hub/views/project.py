@@ -13,7 +13,7 @@ from hub.events.casus import CASUS_GEWIST
 from hub.events.envelope import Event, schema_uri
 from hub.events.fields import KeyId, Pseudonym
 from hub.events.vocab import Partner
-from hub.privacy.keyring import KeyRing
+from hub.privacy.keyring import KeyRing, KeyRingError
 from hub.privacy.pseudonyms import audience_pseudonym_for
 from hub.views.policy import Grant, Policy
 
@@ -90,6 +90,21 @@ def audience_subject(policy: Policy, audience: str, hub: str, ring: KeyRing) -> 
         audience_pseudonym_for(key_audience, hub, ring),
         ring.audience_key(key_audience).kid,
     )
+
+
+def missing_keys(policy: Policy, ring: KeyRing) -> list[str]:
+    """The audiences of `policy` whose key the ring lacks, as one line each (no key material)."""
+    missing = []
+    for audience in policy.audiences():
+        key_audience = policy.key_audience(audience)
+        try:
+            ring.audience_key(key_audience)
+        except KeyRingError:
+            missing.append(
+                f"audiences.{audience}: no key for {key_audience!r} in the key ring (add it with "
+                f"`hub keys rotate --kind audience --audience {key_audience}`)"
+            )
+    return missing
 
 
 def project(policy: Policy, audience: str, event: Event[Any], ring: KeyRing) -> ViewEvent | None:

@@ -8,24 +8,39 @@ from pathlib import Path
 
 import structlog
 
+from hub.privacy.keyring import KeyRing
 from hub.views.policy import Policy, PolicyError, load_policy
+from hub.views.project import missing_keys
 
 log = structlog.get_logger()
 
 
 class PolicyHolder:
-    """Holds the policy in force; `reload()` swaps it only for a valid file."""
+    """Holds the policy in force; `reload()` swaps it only for a valid file.
 
-    def __init__(self, path: Path | None = None) -> None:
+    With a key ring, a policy naming an audience whose key the ring lacks is refused too: the
+    projector could not make that audience's pseudonyms.
+    """
+
+    def __init__(self, path: Path | None = None, ring: KeyRing | None = None) -> None:
         self.path = path
-        self.current: Policy = load_policy(path)
+        self.ring = ring
+        self.current: Policy = self._load()
         self.last_problems: list[str] = []
         self._seen = self.current.sha256
+
+    def _load(self) -> Policy:
+        policy = load_policy(self.path)
+        if self.ring is not None:
+            problems = missing_keys(policy, self.ring)
+            if problems:
+                raise PolicyError(problems)
+        return policy
 
     def reload(self) -> bool:
         """Load the file again; True when a new valid policy is now in force."""
         try:
-            policy = load_policy(self.path)
+            policy = self._load()
         except PolicyError as exc:
             self.last_problems = exc.problems
             log.warning(

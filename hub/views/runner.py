@@ -24,8 +24,9 @@ from hub.events.topics import (
     contract_topic,
     physical_name,
 )
-from hub.privacy.keyring import KeyRing
+from hub.privacy.keyring import KeyRing, KeyRingError
 from hub.views.handler import ProjectorHandler
+from hub.views.project import missing_keys
 from hub.views.reload import PolicyHolder
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics
@@ -47,9 +48,11 @@ def input_topics(prefix: str = "") -> list[str]:
     return [physical_name(n, prefix=prefix) for n in names]
 
 
-async def create_state_topic(bootstrap: str, topics: ViewTopics) -> None:
+async def create_state_topic(
+    bootstrap: str, topics: ViewTopics, partitions: int = CHILD_PARTITIONS
+) -> None:
     """Create the projector's compacted state topic, co-partitioned with its inputs."""
-    await client.create_topics(bootstrap, [(topics.state, CHILD_PARTITIONS, STATE_CONFIG)])
+    await client.create_topics(bootstrap, [(topics.state, partitions, STATE_CONFIG)])
     # A new topic reaches the metadata of every broker a moment after the create call returns.
     async with asyncio.timeout(30):
         while (await partition_counts(bootstrap, [topics.state]))[topics.state] == 0:  # noqa: ASYNC110
@@ -65,7 +68,10 @@ def projector(
     app_id: str = APP_ID,
     clock: Callable[[], dt.datetime] | None = None,
 ) -> TransactionalProcessor[ChildViews]:
-    """The projector's processor (not started); its topics must exist."""
+    """The projector's processor (not started); its topics must exist, the ring every key."""
+    missing = missing_keys(policies.current, ring)
+    if missing:
+        raise KeyRingError("; ".join(missing))
     topics = ViewTopics(prefix)
     handler = (
         ProjectorHandler(policies, ring, topics)

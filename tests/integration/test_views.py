@@ -7,29 +7,32 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
+from typer.testing import CliRunner
 
 from hub.bus import client, cloudevents
 from hub.bus.datakeys import KafkaDataKeyStore
 from hub.bus.processor import TransactionalProcessor
 from hub.bus.scan import read_to_end
-from hub.bus.topics import create_registry_topics
+from hub.cli import app
 from hub.events.casus import CASUS_GEWIST, MATCH_GEVONDEN
 from hub.events.envelope import Event, event_id
 from hub.events.fields import EncryptedText
 from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
 from hub.events.school import VERZUIMMELDING_GEDAAN, ZORGSIGNAAL_AFGEGEVEN
-from hub.events.topics import AUDIENCES, physical_name, topic_for_event, view_topic
+from hub.events.topics import AUDIENCES, physical_name, registry, topic_for_event, view_topic
 from hub.events.vocab import Partner
 from hub.privacy.fieldcrypt import GEWIST, DataKeyRing, FieldCipher, decrypt_or_gewist
 from hub.privacy.identifiers import parse_identifier
-from hub.privacy.keyring import KeyRing, audience_key_name
+from hub.privacy.keyring import KeyRing, audience_key_name, parse_kid, write_key_file
 from hub.privacy.pseudonyms import adapter_audience_pseudonym
-from hub.settings import HubSettings
+from hub.settings import get_settings
 from hub.views.audit import AuditKind, AuditRecord
+from hub.views.indicators import INDICATORS, Report
 from hub.views.policy import DEFAULT_POLICY_PATH
 from hub.views.project import ViewEvent, view_id
 from hub.views.reload import PolicyHolder
@@ -53,6 +56,7 @@ pytestmark = pytest.mark.integration
 #: More made-up BSNs passing the 11-proef, one per scenario so scenarios never share a child.
 BEZWAAR_BSN, ERASE_BSN, RELOAD_BSN = "367418253", "209494177", "762984594"
 AUDIENCE_NAMES = [a.value for a in AUDIENCES]
+PARTITIONS = 2
 
 
 @dataclass
@@ -123,12 +127,20 @@ async def views(
     """One projector for the module, fed the rich stream once."""
     bootstrap = kafka_broker.bootstrap
     prefix = f"views-{uuid.uuid4().hex[:8]}."
-    await create_registry_topics(bootstrap, HubSettings(topic_prefix=prefix))
-    await create_state_topic(bootstrap, ViewTopics(prefix))
+    # The registry's topics with its configs, but two partitions each: the processor takes one
+    # task per partition, and a dozen of them only slow the start on a two-core machine.
+    await client.create_topics(
+        bootstrap,
+        [
+            (physical_name(t.name, prefix=prefix), min(t.partitions, PARTITIONS), t.config())
+            for t in registry().values()
+        ],
+    )
+    await create_state_topic(bootstrap, ViewTopics(prefix), PARTITIONS)
     policy_file = tmp_path_factory.mktemp("policy") / "policy.yaml"
     shutil.copy(DEFAULT_POLICY_PATH, policy_file)
     ring = keyring_for_tests()
-    holder = PolicyHolder(policy_file)
+    holder = PolicyHolder(policy_file, ring)
     processor = projector(bootstrap, ring, holder, prefix=prefix)
     async with processor:
         await processor.wait_ready()
@@ -295,10 +307,74 @@ async def test_a_bad_policy_file_is_refused_and_the_last_good_one_stays(views: V
     assert views.holder.poll() is True
 
 
-async def test_nothing_personal_on_any_topic_of_the_projector(views: Views) -> None:
+async def test_hub_inzage_reports_a_childs_disclosures_without_sending_the_bsn(
+    views: Views, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for kid in views.ring.kids():
+        name, version = parse_kid(kid)
+        write_key_file(tmp_path, name, version, views.ring.get(kid).material)
+    monkeypatch.setenv("HUB_KEY_DIR", str(tmp_path))
+    monkeypatch.setenv("HUB_TOPIC_PREFIX", views.prefix)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", views.bootstrap)
+    get_settings.cache_clear()
+    try:
+        # The command runs its own event loop, so it runs in a thread as it would in a shell.
+        result = await asyncio.to_thread(
+            CliRunner().invoke, app, ["inzage", "--stdin"], input=f"{BSNS[1]}\n"
+        )
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "Inzage: welke informatie over uw kind is gedeeld" in result.output
+    assert "gedeeld met 6 partners" in result.output
+    assert "Het buurtteam" in result.output
+    assert BSNS[1] not in result.stdout
+
+
+async def test_hub_indicators_counts_without_children_and_publishes(
+    views: Views, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUB_TOPIC_PREFIX", views.prefix)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", views.bootstrap)
+    get_settings.cache_clear()
+    try:
+        args = ["indicators", "--json", "--publish", "--min-cell", "2", "--peildatum", "2026-12-31"]
+        result = await asyncio.to_thread(CliRunner().invoke, app, args)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    report = Report.model_validate_json(result.stdout)
+    cells = {(c.indicator.value, c.brin): c for c in report.cellen}
+    # The two children of the rich stream had 8 signals each (scenario children add more).
+    total = cells[("signalen", "alle")]
+    assert total.aantal is not None
+    assert total.aantal >= 2 * 8
+    matches = cells[("matches", "alle")].aantal
+    assert matches is not None
+    assert matches >= len([e for e in views.stream if e.type == MATCH_GEVONDEN])
+    assert not any(hub_pseudonym(b, views.ring) in result.output for b in BSNS)
+    published = [
+        r async for r in read_to_end(views.bootstrap, [views.prefix + INDICATORS], timeout=30)
+    ]
+    assert len(published) == len(report.cellen)
+
+
+async def test_hub_pii_scan_finds_nothing_on_the_projectors_topics(
+    views: Views, monkeypatch: pytest.MonkeyPatch
+) -> None:
     topics = await _prefixed(views)
     assert views.topics.audit in topics
+    assert views.topics.view("jgz") in topics
     await assert_no_pii(views.bootstrap, topics)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", views.bootstrap)
+    get_settings.cache_clear()
+    try:
+        args = ["pii", "scan", *(a for t in topics for a in ("--topic", t))]
+        result = await asyncio.to_thread(CliRunner().invoke, app, args)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "0 finding(s)" in result.output
 
 
 async def _prefixed(views: Views) -> list[str]:

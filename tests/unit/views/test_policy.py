@@ -18,6 +18,7 @@ from hub.views.policy import (
     load_policy,
     parse_policy,
     readable_topics,
+    view_catalogue,
 )
 
 MINIMAL = """
@@ -143,6 +144,17 @@ class TestValidation:
         )
         assert "never shared" in _problems(text)[0]
 
+    def test_where_values_are_checked_against_the_enum(self) -> None:
+        text = MINIMAL.replace(
+            "school.verzuimmelding.gedaan.v1:\n        fields: [melding_id, datum]",
+            "school.zorgsignaal.afgegeven.v1:\n        fields: [datum]\n"
+            "        where: {domein: [gezin, gezn]}",
+        )
+        problems = _problems(text)
+        assert len(problems) == 1
+        assert "unknown value(s) 'gezn'" in problems[0]
+        assert "opvoeden" in problems[0]
+
     def test_every_problem_is_reported_at_once(self) -> None:
         raw = yaml.safe_load(MINIMAL)
         raw["audiences"]["leerplicht"]["events"]["school.verzuimmelding.gedaan.v1"]["fields"] = [
@@ -164,15 +176,27 @@ class TestValidation:
 
 
 class TestReadableTopics:
-    def test_each_audience_reads_its_own_view_topic_only(self) -> None:
+    def test_each_audience_reads_its_own_view_topic_and_figures_only(self) -> None:
         topics = readable_topics(load_policy())
         assert topics["jgz"] == {"view.jgz.v1"}
-        assert all(t == {f"view.{a}.v1"} for a, t in topics.items())
+        assert topics["gemeente"] == {"view.gemeente.v1", "indicators.v1"}
+        assert topics["swv"] == {"view.swv.v1", "indicators.v1"}
+        for audience, readable in topics.items():
+            assert {t for t in readable if t.startswith("view.")} == {f"view.{audience}.v1"}
 
     def test_an_audience_absent_from_the_policy_reads_nothing(self) -> None:
         assert readable_topics(parse_policy(MINIMAL.encode())) == {
             "leerplicht": {"view.leerplicht.v1"}
         }
+
+
+def test_view_catalogue_lists_fields_and_basis_per_audience() -> None:
+    catalogue = view_catalogue(load_policy())
+    zorgsignaal = catalogue["buurtteam"]["nl.onderwijsjeugd.school.zorgsignaal.afgegeven.v1"]
+    assert zorgsignaal["encrypted"] == ["toelichting"]
+    assert zorgsignaal["where"] == {"domein": ["gezin", "opvoeden"]}
+    assert zorgsignaal["legal_basis"].startswith("Jeugdwet")
+    assert "nl.onderwijsjeugd.school.ziekmelding.gedaan.v1" not in catalogue["leerplicht"]
 
 
 def test_default_policy_types_are_registered() -> None:
