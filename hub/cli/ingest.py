@@ -163,11 +163,10 @@ async def _run_import(
 @adapters_app.command("list")
 def list_adapters() -> None:
     """Every (partner, feed) with the event type it makes."""
-    table = Table("partner", "feed", "event type", "description")
     for (partner, feed), adapter in builtin_registry().items():
         model = getattr(adapter, "model", None)
-        table.add_row(partner, feed, getattr(model, "event_type", "?"), adapter.description)
-    Console(soft_wrap=True).print(table)
+        event_type = getattr(model, "event_type", "?")
+        typer.echo(f"{partner}/{feed}\t{event_type}\t{adapter.description}")
 
 
 @adapters_app.command()
