@@ -197,6 +197,32 @@ def check(
 
 
 @adapters_app.command()
+def docs(
+    write: Annotated[
+        bool, typer.Option("--write", help="Write the files (else only check).")
+    ] = False,
+    directory: Annotated[Path, typer.Option(help="Target directory.")] = Path("contracts/sources"),
+) -> None:
+    """Render contracts/sources/ (source formats and examples); exit 1 when it drifted."""
+    from hub.adapters.sourcedocs import render
+    from hub.adapters.sourcedocs import write as write_files
+
+    if write:
+        for path in write_files(directory):
+            typer.echo(f"wrote {path}")
+        return
+    stale = [
+        rel
+        for rel, content in render().items()
+        if not (directory / rel).exists() or (directory / rel).read_bytes() != content.encode()
+    ]
+    for rel in stale:
+        typer.echo(f"out of date: {directory / rel}")
+    if stale:
+        raise typer.Exit(1)
+
+
+@adapters_app.command()
 def token(
     partner: Annotated[str, typer.Argument(help="The partner that will post with it.")],
 ) -> None:

@@ -42,3 +42,11 @@ class TestCatches:
                 return []
 
         assert "no `examples`" in " ".join(failed(NoExamples()).values())
+
+
+class TestTemplate:
+    def test_the_template_conforms(self) -> None:
+        from hub.adapters.template import ADAPTERS
+
+        for adapter in ADAPTERS:
+            assert_conformant(adapter)
