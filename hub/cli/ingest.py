@@ -118,9 +118,9 @@ def import_file(
             raise _fail(f"{file}: no such file")
         body = file.read_bytes()
         kind = content_type or content_type_of(file)
-    started = time.perf_counter()
-    report = asyncio.run(_run_import(registry, partner, feed, body, kind, dry_run, organisation))
-    seconds = time.perf_counter() - started
+    report, seconds = asyncio.run(
+        _run_import(registry, partner, feed, body, kind, dry_run, organisation)
+    )
     records = len(report.accepted) + len(report.duplicates) + len(report.rejected)
     for rejection in report.rejected[:show_rejections]:
         where = f" [{rejection.field}]" if rejection.field else ""
@@ -142,7 +142,8 @@ async def _run_import(
     content_type: str,
     dry_run: bool,
     organisation: str,
-) -> IngestReport:
+) -> tuple[IngestReport, float]:
+    """The report and the seconds the ingest itself took (after connecting)."""
     settings = get_settings()
     ring = load_keyring(settings)
     if dry_run:
@@ -152,12 +153,20 @@ async def _run_import(
             Context.from_keyring(ring, organisation=organisation),
             topics=Topics(settings.topic_prefix),
         )
-        return await _import(service, partner, feed, body, content_type)
+        return await _timed(service, partner, feed, body, content_type)
     from hub.web.ingest import IngestOptions, ingest_service
 
     options = IngestOptions(organisation=organisation)
     async with ingest_service(settings, ring=ring, registry=registry, options=options) as service:
-        return await _import(service, partner, feed, body, content_type)
+        return await _timed(service, partner, feed, body, content_type)
+
+
+async def _timed(
+    service: IngestService, partner: str, feed: str, body: bytes, content_type: str
+) -> tuple[IngestReport, float]:
+    started = time.perf_counter()
+    report = await _import(service, partner, feed, body, content_type)
+    return report, time.perf_counter() - started
 
 
 @adapters_app.command("list")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import time
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +25,7 @@ from hub.privacy.fieldcrypt import DataKeyRing, FieldCipher
 from hub.privacy.keyring import KEK, PSEUDONYM, Key, KeyRing
 from hub.settings import HubSettings
 from hub.web.ingest import IngestOptions, ensure_ingest_topics, ingest_service
-from tests.data.school import BAD_ROWS, csv_bytes, export
+from tests.data.school import BAD_ROWS, csv_bytes, export, rows
 from tests.pii import PLANTED_PREFIX, assert_no_pii
 
 BAD_FILE = csv_bytes([r for r, _ in BAD_ROWS], encoding="cp1252")
@@ -188,3 +190,84 @@ class TestRawTopicRunner:
         ]
         assert [(d.reason, d.source_topic) for d in letters] == [("invalid_bsn", raw)]
         await assert_no_pii(bootstrap, [f"{prefix}contract.leerplicht.v1", f"{prefix}dlq.v1"])
+
+
+class TestEdges:
+    async def test_http_post_onto_the_broker(self, bootstrap: str, settings: HubSettings) -> None:
+        import httpx
+
+        from hub.web.app import WebConfig, create_app
+        from hub.web.ingest import bus_ready, ingestor
+        from hub.web.tokens import PartnerTokens
+
+        tokens = PartnerTokens()
+        school, jgz = tokens.issue("school"), tokens.issue("jgz")
+        # A pupil of its own, so that no other test of this module published the row before.
+        fresh = [*BAD_ROWS[0][0][:2], "601", *BAD_ROWS[0][0][3:]]
+        body = csv_bytes([fresh, BAD_ROWS[1][0], BAD_ROWS[2][0]], encoding="cp1252")
+        async for svc in service(settings, bootstrap):
+            app = create_app(
+                WebConfig(tokens=tokens, ingest=ingestor(svc), ready=bus_ready(bootstrap))
+            )
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
+                assert (await http.get("/readyz")).status_code == 200
+                headers = {"authorization": f"Bearer {school}", "content-type": "text/csv"}
+                first = await http.post("/ingest/school/verzuim", content=body, headers=headers)
+                again = await http.post("/ingest/school/verzuim", content=body, headers=headers)
+                other = {"authorization": f"Bearer {jgz}", "content-type": "text/csv"}
+                refused = await http.post("/ingest/school/verzuim", content=body, headers=other)
+        assert first.status_code == 422
+        assert [r["reason"] for r in first.json()["rejected"]] == [
+            "invalid_bsn",
+            "missing_identifier",
+        ]
+        assert len(first.json()["accepted"]) == 1
+        assert again.json()["accepted"] == []
+        assert again.json()["duplicates"] == first.json()["accepted"]
+        assert refused.status_code == 403
+
+    async def test_hub_import_command(
+        self,
+        bootstrap: str,
+        settings: HubSettings,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        from hub.cli import main
+        from hub.privacy.keyring import write_key_file
+        from hub.settings import get_settings
+
+        keys = tmp_path / "keys"
+        keys.mkdir()
+        write_key_file(keys, PSEUDONYM, 1, b"P" * 32)
+        write_key_file(keys, KEK, 1, b"K" * 32)
+        export_file = tmp_path / "verzuim.csv"
+        # Other days than the 10,000-row test's rows, so these are new registrations.
+        rows_2025 = list(rows(3_000, first_day=dt.date(2025, 9, 1)))
+        export_file.write_bytes(csv_bytes(rows_2025, encoding="cp1252"))
+        monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", bootstrap)
+        monkeypatch.setenv("HUB_TOPIC_PREFIX", settings.topic_prefix)
+        monkeypatch.setenv("HUB_KEY_DIR", str(keys))
+
+        def hub(*args: str) -> int:
+            get_settings.cache_clear()
+            monkeypatch.setattr("sys.argv", ["hub", *args])
+            try:
+                main()
+            except SystemExit as exc:
+                return int(exc.code or 0)
+            finally:
+                get_settings.cache_clear()
+            return 0
+
+        # `main` runs its own event loop: run it in a thread, away from the test's loop.
+        assert await asyncio.to_thread(hub, "import", "school", "verzuim", str(export_file)) == 0
+        first = capsys.readouterr().err
+        assert await asyncio.to_thread(hub, "import", "school", "verzuim", str(export_file)) == 0
+        second = capsys.readouterr().err
+        assert "│ accepted   │ 3000" in first
+        assert "│ duplicates │ 0 " in first
+        assert "│ accepted   │ 0 " in second
+        assert "│ duplicates │ 3000" in second
