@@ -93,3 +93,16 @@ class TestAdaptersCommand:
         token = capsys.readouterr().out.strip()
         assert PartnerTokens.load(keys).partner_of(token) == "school"
         assert token not in (keys / "ingest-tokens.json").read_text()
+
+
+class TestCheckByPath:
+    def test_a_partner_file_outside_the_hub(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from hub.adapters import template
+
+        source = Path(template.__file__).read_text(encoding="utf-8")
+        adapter = tmp_path / "mijn_adapter.py"
+        adapter.write_text(source, encoding="utf-8")
+        assert hub(monkeypatch, "adapters", "check", str(adapter)) == 0
+        assert "1 adapter(s), 0 failed check(s)" in capsys.readouterr().err
