@@ -236,12 +236,13 @@ def token(
     partner: Annotated[str, typer.Argument(help="The partner that will post with it.")],
 ) -> None:
     """Issue an ingest bearer token for a partner (shown once; only its hash is kept)."""
+    from hub.web.ingest import tokens_dir
     from hub.web.tokens import PartnerTokens
 
-    settings = get_settings()
-    tokens = PartnerTokens.load(settings.key_dir)
+    directory = tokens_dir(get_settings())
+    tokens = PartnerTokens.load(directory)
     secret = tokens.issue(partner)
-    path = tokens.save(settings.key_dir)
+    path = tokens.save(directory)
     console.print(f"token for {partner} saved as a hash in {path}; it is shown only now:")
     typer.echo(secret)
 

@@ -8,6 +8,7 @@ import pytest
 
 from hub.cli import main
 from hub.settings import get_settings
+from hub.web.ingest import tokens_dir
 from hub.web.tokens import PartnerTokens
 from tests.data.school import BAD_ROWS, csv_bytes
 
@@ -89,10 +90,15 @@ class TestAdaptersCommand:
     def test_token_is_shown_once_and_kept_as_a_hash(
         self, keys: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
+        monkeypatch.setenv("HUB_STATE_DIR", str(keys.parent / "state"))
+        get_settings.cache_clear()
         assert hub(monkeypatch, "adapters", "token", "school") == 0
         token = capsys.readouterr().out.strip()
-        assert PartnerTokens.load(keys).partner_of(token) == "school"
-        assert token not in (keys / "ingest-tokens.json").read_text()
+        directory = tokens_dir(get_settings())
+        assert PartnerTokens.load(directory).partner_of(token) == "school"
+        assert token not in (directory / "ingest-tokens.json").read_text()
+        # The key ring still loads: the token hashes are not in its directory.
+        assert hub(monkeypatch, "keys", "show", "--dir", str(keys)) == 0
 
 
 class TestCheckByPath:
