@@ -93,7 +93,7 @@ def feed_section(adapter: JsonFeed, example_path: str) -> str:
     ]
     for name, prop in schema.get("properties", {}).items():
         lines.append(f"| `{name}` | {'yes' if name in required else 'no'} | {_type(prop, defs)} |")
-    if adapter.model.__name__ == "InschrijvingGeregistreerd":
+    if "geboortejaar" in schema.get("properties", {}):
         lines.append("| `geboortedatum` | no | date; only its year travels (as `geboortejaar`) |")
     lines += ["", f"Example: [{example_path}]({example_path})", ""]
     return "\n".join(lines)
