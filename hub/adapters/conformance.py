@@ -84,12 +84,21 @@ def _run(adapter: Adapter, body: bytes, ctx: Context) -> list[Accepted | Rejecti
     return list(run(adapter, body, JSON, ctx))
 
 
+#: Pieces of the planted personal data; any one of them in an output is a leak.
+PLANTED_TOKENS: tuple[str, ...] = (
+    PLANTED_BSN,
+    OTHER_BSN,
+    *PLANTED_NAME.split(),
+    "Kerkstraat",
+    PLANTED_BIRTH,
+    "0612345678",
+    "example.org",
+)
+
+
 def _secrets_in(data: bytes) -> list[str]:
-    text = data.decode("utf-8", "replace")
-    found = [
-        s for s in (PLANTED_BSN, OTHER_BSN, PLANTED_NAME, "Kerkstraat", PLANTED_BIRTH) if s in text
-    ]
-    return found
+    text = data.decode("utf-8", "replace").lower()
+    return [s for s in PLANTED_TOKENS if s.lower() in text]
 
 
 def _leaks(items: Sequence[Accepted | Rejection]) -> list[str]:

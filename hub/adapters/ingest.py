@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -130,6 +131,7 @@ class IngestService:
         topics: Topics | None = None,
         chunk: int = CHUNK,
         before_publish: Callable[[], Awaitable[None]] | None = None,
+        attempts: int = 4,
     ) -> None:
         self.registry = registry
         self.publisher = publisher
@@ -138,6 +140,7 @@ class IngestService:
         self.chunk = max(1, chunk)
         # Writes new data keys before the events whose ciphertexts need them.
         self.before_publish = before_publish
+        self.attempts = max(1, attempts)
 
     async def __call__(
         self, partner: str, feed: str, body: bytes, content_type: str
@@ -184,6 +187,23 @@ class IngestService:
         )
         return report
 
+    async def _publish(self, outputs: list[Output]) -> PublishResult:
+        # A publish is one transaction: when it fails nothing of it is visible and nothing is
+        # marked as seen, so trying again is safe. Fresh topics briefly lack a leader.
+        delay = 0.25
+        for attempt in range(1, self.attempts + 1):
+            try:
+                if self.before_publish is not None:
+                    await self.before_publish()
+                return await self.publisher.publish(outputs)
+            except Exception as exc:
+                if attempt == self.attempts:
+                    raise
+                log.warning("adapter.publish.retry", attempt=attempt, error=type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
     async def _flush(
         self,
         adapter: Adapter,
@@ -202,8 +222,6 @@ class IngestService:
             else:
                 outputs.append(letter_output(partner, adapter.feed, batch, item, self.topics.dlq))
                 report.rejected.append(item)
-        if self.before_publish is not None:
-            await self.before_publish()
-        result = await self.publisher.publish(outputs)
+        result = await self._publish(outputs)
         report.accepted += [i for i in result.accepted if i in events]
         report.duplicates += [i for i in result.duplicates if i in events]

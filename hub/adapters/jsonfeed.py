@@ -134,6 +134,19 @@ def _is_encrypted(annotation: Any) -> bool:
     return EncryptedText in _args(annotation)
 
 
+def geboortejaar(record: RawRecord) -> tuple[dict[str, Any], frozenset[str]]:
+    """Only the year of a birth date travels (for the 18 and 23 year limits)."""
+    raw = record.fields.get("geboortedatum")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return {}, frozenset({"geboortedatum"})
+    if not isinstance(raw, str):
+        raise RecordRejected(
+            "invalid_date", "geboortedatum: expected a date as dd-mm-jjjj", "geboortedatum"
+        )
+    year = parse_date(raw, "geboortedatum").year
+    return {"geboortejaar": year}, frozenset({"geboortedatum", "geboortejaar"})
+
+
 class JsonFeed:
     """A feed whose JSON records carry the contract's facts under the contract's field names.
 
@@ -155,14 +168,19 @@ class JsonFeed:
         description: str,
         derive: Derive | None = None,
         organisation_from: tuple[str, ...] = (),
+        example: dict[str, Any] | None = None,
     ) -> None:
         self.partner = partner
         self.feed = feed
         self.model = model
         self.system = system
         self.description = description
+        if derive is None and "geboortejaar" in model.model_fields:
+            derive = geboortejaar  # a source sends a birth date; only its year may travel
         self._derive = derive
         self._organisation_from = organisation_from
+        # Facts that differ from the contract's example for this partner (e.g. a status).
+        self._example = example or {}
 
     def __repr__(self) -> str:
         return f"JsonFeed({self.partner.value}/{self.feed} -> {self.model.event_type})"
@@ -170,7 +188,7 @@ class JsonFeed:
     def examples(self) -> list[dict[str, Any]]:
         """A valid input record, made from the contract's example (a made-up BSN)."""
         record: dict[str, Any] = {"record_id": f"{self.feed}-0001", "bsn": "123456782"}
-        for name, value in self.model.example.items():
+        for name, value in {**self.model.example, **self._example}.items():
             info = self.model.model_fields[name]
             record[name] = "vrije tekst van de bron" if _is_encrypted(info.annotation) else value
         if self._derive is not None and "geboortejaar" in record:

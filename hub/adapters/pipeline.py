@@ -31,8 +31,12 @@ class Tally:
 
 
 def leak_check(event: Event[Any]) -> None:
-    """Refuse an event whose wire form still holds something that looks like personal data."""
-    findings = scan_value(event.model_dump(mode="json"), "event")
+    """Refuse an event whose data still holds something that looks like personal data.
+
+    The envelope's attributes are patterns the contract fixes (ids, hex pseudonyms, types);
+    `data` is where an adapter could let something through.
+    """
+    findings = scan_value(event.data.model_dump(mode="json", exclude_none=True), "data")
     if findings:
         where = ", ".join(sorted({f"{f.rule} at {f.path}" for f in findings}))
         raise RecordRejected("pii_in_output", f"the adapter's output holds personal data: {where}")

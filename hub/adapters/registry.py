@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
+import sys
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from types import ModuleType
 
 from hub.adapters.kit import Adapter
 from hub.events.vocab import Partner
@@ -57,9 +62,26 @@ class AdapterRegistry(Mapping[tuple[str, str], Adapter]):
         raise UnknownFeed(f"partner {partner} has no feed '{feed}' (feeds: {', '.join(feeds)})")
 
 
+def _load_module(name: str) -> ModuleType:
+    """A module by dotted name (found from the current directory too) or by file path."""
+    if name.endswith(".py") or "/" in name:
+        path = Path(name).resolve()
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        if spec is None or spec.loader is None or not path.is_file():
+            raise ImportError(f"no Python file at {name}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[path.stem] = module
+        spec.loader.exec_module(module)
+        return module
+    if os.getcwd() not in sys.path:
+        # `hub` runs as a console script: a partner's package in the working directory counts.
+        sys.path.insert(0, os.getcwd())
+    return importlib.import_module(name)
+
+
 def adapters_of(module_name: str) -> tuple[Adapter, ...]:
     """The `ADAPTERS` of a module (or a single `ADAPTER`), for built-ins and partner modules."""
-    module = importlib.import_module(module_name)
+    module = _load_module(module_name)
     found = getattr(module, "ADAPTERS", None)
     if found is None:
         single = getattr(module, "ADAPTER", None)

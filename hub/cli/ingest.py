@@ -118,9 +118,9 @@ def import_file(
             raise _fail(f"{file}: no such file")
         body = file.read_bytes()
         kind = content_type or content_type_of(file)
-    started = time.perf_counter()
-    report = asyncio.run(_run_import(registry, partner, feed, body, kind, dry_run, organisation))
-    seconds = time.perf_counter() - started
+    report, seconds = asyncio.run(
+        _run_import(registry, partner, feed, body, kind, dry_run, organisation)
+    )
     records = len(report.accepted) + len(report.duplicates) + len(report.rejected)
     for rejection in report.rejected[:show_rejections]:
         where = f" [{rejection.field}]" if rejection.field else ""
@@ -142,7 +142,8 @@ async def _run_import(
     content_type: str,
     dry_run: bool,
     organisation: str,
-) -> IngestReport:
+) -> tuple[IngestReport, float]:
+    """The report and the seconds the ingest itself took (after connecting)."""
     settings = get_settings()
     ring = load_keyring(settings)
     if dry_run:
@@ -152,22 +153,29 @@ async def _run_import(
             Context.from_keyring(ring, organisation=organisation),
             topics=Topics(settings.topic_prefix),
         )
-        return await _import(service, partner, feed, body, content_type)
+        return await _timed(service, partner, feed, body, content_type)
     from hub.web.ingest import IngestOptions, ingest_service
 
     options = IngestOptions(organisation=organisation)
     async with ingest_service(settings, ring=ring, registry=registry, options=options) as service:
-        return await _import(service, partner, feed, body, content_type)
+        return await _timed(service, partner, feed, body, content_type)
+
+
+async def _timed(
+    service: IngestService, partner: str, feed: str, body: bytes, content_type: str
+) -> tuple[IngestReport, float]:
+    started = time.perf_counter()
+    report = await _import(service, partner, feed, body, content_type)
+    return report, time.perf_counter() - started
 
 
 @adapters_app.command("list")
 def list_adapters() -> None:
     """Every (partner, feed) with the event type it makes."""
-    table = Table("partner", "feed", "event type", "description")
     for (partner, feed), adapter in builtin_registry().items():
         model = getattr(adapter, "model", None)
-        table.add_row(partner, feed, getattr(model, "event_type", "?"), adapter.description)
-    Console(soft_wrap=True).print(table)
+        event_type = getattr(model, "event_type", "?")
+        typer.echo(f"{partner}/{feed}\t{event_type}\t{adapter.description}")
 
 
 @adapters_app.command()
@@ -198,16 +206,43 @@ def check(
 
 
 @adapters_app.command()
+def docs(
+    write: Annotated[
+        bool, typer.Option("--write", help="Write the files (else only check).")
+    ] = False,
+    directory: Annotated[Path, typer.Option(help="Target directory.")] = Path("contracts/sources"),
+) -> None:
+    """Render contracts/sources/ (source formats and examples); exit 1 when it drifted."""
+    from hub.adapters.sourcedocs import render
+    from hub.adapters.sourcedocs import write as write_files
+
+    if write:
+        for path in write_files(directory):
+            typer.echo(f"wrote {path}")
+        return
+    stale = [
+        rel
+        for rel, content in render().items()
+        if not (directory / rel).exists() or (directory / rel).read_bytes() != content.encode()
+    ]
+    for rel in stale:
+        typer.echo(f"out of date: {directory / rel}")
+    if stale:
+        raise typer.Exit(1)
+
+
+@adapters_app.command()
 def token(
     partner: Annotated[str, typer.Argument(help="The partner that will post with it.")],
 ) -> None:
     """Issue an ingest bearer token for a partner (shown once; only its hash is kept)."""
+    from hub.web.ingest import tokens_dir
     from hub.web.tokens import PartnerTokens
 
-    settings = get_settings()
-    tokens = PartnerTokens.load(settings.key_dir)
+    directory = tokens_dir(get_settings())
+    tokens = PartnerTokens.load(directory)
     secret = tokens.issue(partner)
-    path = tokens.save(settings.key_dir)
+    path = tokens.save(directory)
     console.print(f"token for {partner} saved as a hash in {path}; it is shown only now:")
     typer.echo(secret)
 

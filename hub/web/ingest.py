@@ -7,6 +7,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from hub.adapters.ingest import IngestService, Topics
 from hub.adapters.kit import Context
@@ -35,6 +36,15 @@ class IngestOptions:
     organisation: str = "regio"
     transactional_id: str | None = None
     create_topics: bool = True
+
+
+def tokens_dir(settings: HubSettings) -> Path:
+    """Where the ingest tokens' hashes live: next to, not inside, the key directory.
+
+    The key ring refuses any file in its directory that is not a key, so the token hashes
+    get a directory of their own under the state directory.
+    """
+    return settings.state_dir / "ingest-tokens"
 
 
 def seen_topic(prefix: str = "") -> str:
@@ -155,7 +165,7 @@ async def serve_http(settings: HubSettings, host: str, port: int) -> None:
     bootstrap = client.bootstrap_servers(settings)
     async with ingest_service(settings, bootstrap=bootstrap) as service:
         config = WebConfig(
-            tokens=PartnerTokens.load(settings.key_dir),
+            tokens=PartnerTokens.load(tokens_dir(settings)),
             ingest=ingestor(service),
             ready=bus_ready(bootstrap),
         )

@@ -16,8 +16,10 @@ from hub.events.school import VerzuimmeldingStatusGewijzigd
 from hub.events.vocab import Partner
 
 
-def _feed(feed: str, model: Any, description: str) -> JsonFeed:
-    return JsonFeed(Partner.LEERPLICHT, feed, model, system="leerplicht", description=description)
+def _feed(feed: str, model: Any, description: str, **extra: Any) -> JsonFeed:
+    return JsonFeed(
+        Partner.LEERPLICHT, feed, model, system="leerplicht", description=description, **extra
+    )
 
 
 ADAPTERS = (
@@ -28,7 +30,9 @@ ADAPTERS = (
     _feed(
         "verzuimmelding-status",
         VerzuimmeldingStatusGewijzigd,
-        "Leerplicht changed the status of a DUO verzuimmelding.",
+        "Leerplicht handles a DUO verzuimmelding (in behandeling, afgesloten, "
+        "ter kennisgeving aangenomen).",
+        example={"status": "in_behandeling"},
     ),
     _feed("betrokkenheid-gestart", BetrokkenheidGestart, "Leerplicht is involved."),
     _feed("betrokkenheid-beeindigd", BetrokkenheidBeeindigd, "Leerplicht's involvement ended."),

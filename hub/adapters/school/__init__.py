@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from hub.adapters.jsonfeed import JsonFeed
-from hub.adapters.kit import RawRecord, RecordRejected, parse_date, text
 from hub.adapters.school.verzuimcsv import VerzuimCsv
 from hub.events.betrokkenheid import BetrokkenheidBeeindigd, BetrokkenheidGestart
 from hub.events.jgz import MazlConsultAangevraagd
@@ -22,18 +21,6 @@ from hub.events.vocab import Partner
 
 _SCHOOL = Partner.SCHOOL
 _BRIN = ("brin", "vestiging")
-
-
-def geboortejaar(record: RawRecord) -> tuple[dict[str, Any], frozenset[str]]:
-    """Only the year of a birth date travels (for the 18 and 23 year limits)."""
-    raw = text(record, "geboortedatum")
-    if raw is None:
-        return {}, frozenset({"geboortedatum"})
-    try:
-        year = parse_date(raw, "geboortedatum").year
-    except RecordRejected as exc:
-        raise RecordRejected(exc.reason, exc.message, "geboortedatum") from None
-    return {"geboortejaar": year}, frozenset({"geboortedatum", "geboortejaar"})
 
 
 def _feed(feed: str, model: Any, description: str, **extra: Any) -> JsonFeed:
@@ -56,14 +43,13 @@ ADAPTERS = (
     _feed(
         "verzuimmelding-status",
         VerzuimmeldingStatusGewijzigd,
-        "The school withdrew or changed a DUO verzuimmelding.",
+        "The school registered or withdrew (ingetrokken) a DUO verzuimmelding.",
     ),
     _feed("zorgsignaal", ZorgsignaalAfgegeven, "The IB'er signals a worry in one domain."),
     _feed(
         "inschrijving",
         InschrijvingGeregistreerd,
         "A pupil was enrolled (only the birth year travels).",
-        derive=geboortejaar,
     ),
     _feed("uitschrijving", UitschrijvingGeregistreerd, "A pupil left the school."),
     _feed("mazl", MazlConsultAangevraagd, "The school asks the jeugdarts for an M@ZL consult."),

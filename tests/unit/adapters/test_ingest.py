@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 
 import pytest
 
 from hub.adapters.ingest import IngestService, MemoryPublisher, batch_id
-from hub.adapters.registry import UnknownFeed
+from hub.adapters.kit import Context
+from hub.adapters.registry import UnknownFeed, builtin_registry
 from hub.bus import cloudevents
 from hub.bus.dlq import DeadLetter
+from hub.bus.publisher import PublishResult
+from hub.bus.records import Output
 from hub.privacy.leakscan import scan_record
 from tests.data.school import BAD_ROWS, HEADER, csv_bytes, export, rows
 
@@ -103,3 +107,31 @@ class TestThroughput:
         assert not report.rejected
         print(f"\nin-memory ingest: {10_000 / seconds:,.0f} rows/s")
         assert seconds < 20
+
+
+class FlakyPublisher(MemoryPublisher):
+    """Fails the first `failures` publishes, as a broker without a leader yet does."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    async def publish(self, outputs: Sequence[Output]) -> PublishResult:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("no leader for partition")
+        return await super().publish(outputs)
+
+
+class TestRetry:
+    async def test_a_failed_publish_is_tried_again(self, ctx: Context) -> None:
+        publisher = FlakyPublisher(failures=2)
+        service = IngestService(builtin_registry(), publisher, ctx, attempts=3)
+        report = await service.ingest("school", "verzuim", export(3), "text/csv")
+        assert len(report.accepted) == 3
+        assert len(publisher.outputs) == 3
+
+    async def test_it_gives_up_after_the_last_attempt(self, ctx: Context) -> None:
+        service = IngestService(builtin_registry(), FlakyPublisher(failures=5), ctx, attempts=2)
+        with pytest.raises(ConnectionError):
+            await service.ingest("school", "verzuim", export(3), "text/csv")
