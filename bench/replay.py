@@ -95,9 +95,17 @@ async def fill(bootstrap: str, topic: str, records: Any) -> tuple[int, float]:
         await producer.stop()
 
 
-async def restore(bootstrap: str, topics: CasusTopics) -> tuple[float, int]:
+async def restore(
+    bootstrap: str, topics: CasusTopics, consumer_options: dict[str, Any] | None = None
+) -> tuple[float, int]:
     """Start the casus processor on a filled state topic: (seconds until ready, keys restored)."""
-    runner = CasusRunner(bootstrap, topics, tick_interval=0, app_id=f"bench-replay-{topics.tick}")
+    runner = CasusRunner(
+        bootstrap,
+        topics,
+        tick_interval=0,
+        app_id=f"bench-replay-{topics.tick}",
+        consumer_options=consumer_options,
+    )
     start = time.perf_counter()
     await runner.processor.start()
     try:
@@ -133,7 +141,7 @@ async def reprocess(bootstrap: str, topics: CasusTopics, count: int) -> float:
 
 async def measure(bootstrap: str, results: Results) -> None:
     """Fill the casus topics with `replay` events and rebuild the state both ways."""
-    from bench.fullpath import create
+    from bench.fullpath import FAST_START, create
 
     total = results.sizes["replay"]
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
@@ -143,7 +151,8 @@ async def measure(bootstrap: str, results: Results) -> None:
     kids = workload.children(max(1, total // ROUNDS), workload.keyring())
     count, seconds = await fill(bootstrap, topics.state, copies(changelog, child, kids))
     results.add(Figure("replay.fill", count / seconds, "records/s", note="pre-encoded state"))
-    elapsed, keys = await restore(bootstrap, topics)
+    options = FAST_START if results.sizes["smoke"] else None
+    elapsed, keys = await restore(bootstrap, topics, options)
     note = f"casus.state changelog of {count:,} records, {keys:,} read back"
     results.add(Figure("replay.restore", elapsed, "s", note=note))
     results.add(Figure("replay.restore.rate", count / elapsed, "records/s", note="start to ready"))
