@@ -69,9 +69,10 @@ async def create(bootstrap: str, prefix: str) -> None:
     await create_state_topic(bootstrap, ViewTopics(prefix))
 
 
-#: Consumer options of the smoke run only: the processors' start-up (one committed-offset
-#: request per input partition, each queued behind a 500 ms fetch long-poll, and a rebalance
-#: callback longer than the 10 s session timeout) would otherwise dominate a run of seconds.
+#: Consumer options of the smoke run and of `--fast-start` (the proposed fix, measured): the
+#: processors' start-up (one committed-offset request per input partition, each queued behind a
+#: 500 ms fetch long-poll, and a rebalance callback longer than the 10 s session timeout) would
+#: otherwise dominate a run of seconds; a read_committed hop also waits out the long-poll.
 FAST_START = {"fetch_max_wait_ms": 50, "session_timeout_ms": 60_000}
 
 
@@ -229,7 +230,7 @@ async def measure(bootstrap: str, results: Results) -> None:
     await create(bootstrap, prefix)
     stream = workload.Stream(workload.children(sizes["children"], workload.keyring()))
     records = list(stream.records(count))
-    options = FAST_START if sizes["smoke"] else None
+    options = FAST_START if sizes["fast_start"] else None
     started = time.perf_counter()
     async with running(bootstrap, prefix, options) as hub:
         results.add(

@@ -151,7 +151,7 @@ async def measure(bootstrap: str, results: Results) -> None:
     kids = workload.children(max(1, total // ROUNDS), workload.keyring())
     count, seconds = await fill(bootstrap, topics.state, copies(changelog, child, kids))
     results.add(Figure("replay.fill", count / seconds, "records/s", note="pre-encoded state"))
-    options = FAST_START if results.sizes["smoke"] else None
+    options = FAST_START if results.sizes["fast_start"] else None
     elapsed, keys = await restore(bootstrap, topics, options)
     note = f"casus.state changelog of {count:,} records, {keys:,} read back"
     results.add(Figure("replay.restore", elapsed, "s", note=note))
