@@ -76,6 +76,10 @@ async def create(bootstrap: str, prefix: str) -> None:
 FAST_START = {"fetch_max_wait_ms": 50, "session_timeout_ms": 60_000}
 
 
+#: Seconds between the processors' start and the latency run (the session timeout plus margin).
+SETTLE_SECONDS = 15
+
+
 def views_processor(
     bootstrap: str, prefix: str, consumer_options: dict[str, Any] | None
 ) -> TransactionalProcessor[ChildViews]:
@@ -147,17 +151,19 @@ async def wait_until(condition: Callable[[], bool], timeout: float) -> None:
 async def throughput(hub: Hub, records: list[cloudevents.KafkaRecord]) -> dict[str, float]:
     """Events per second through casus and views, end to end, from the first send."""
     count = len(records)
+    c, v = hub.casus.processor.stats, hub.views.stats
+    before = {"c": c.processed, "co": c.outputs, "vo": v.outputs, "tx": c.transactions}
+    before["vtx"], before["dl"] = v.transactions, c.dead_letters + v.dead_letters
     start = time.perf_counter()
     await produce(hub.bootstrap, hub.school_topic, records)
-    await wait_until(lambda: hub.settled(count), timeout=max(120.0, count / 200))
+    await wait_until(lambda: hub.settled(before["c"] + count), timeout=max(120.0, count / 200))
     elapsed = time.perf_counter() - start
-    c, v = hub.casus.processor.stats, hub.views.stats
     return {
         "rate": count / elapsed,
-        "casus_outputs": c.outputs,
-        "view_outputs": v.outputs,
-        "transactions": c.transactions + v.transactions,
-        "dead_letters": c.dead_letters + v.dead_letters,
+        "casus_outputs": c.outputs - before["co"],
+        "view_outputs": v.outputs - before["vo"],
+        "transactions": c.transactions + v.transactions - before["tx"] - before["vtx"],
+        "dead_letters": c.dead_letters + v.dead_letters - before["dl"],
     }
 
 
@@ -241,10 +247,12 @@ async def measure(bootstrap: str, results: Results) -> None:
                 note="casus + views own 12 partitions each" + (" (fast start)" if options else ""),
             )
         )
-        tp = await throughput(hub, records)
+        # Steady state: past the rebalance a start longer than the session timeout brings.
+        await asyncio.sleep(0 if sizes["smoke"] else SETTLE_SECONDS)
         lat = await latency(
             hub, sizes["rate"], sizes["latency_seconds"], max(1, sizes["children"] // 5)
         )
+        tp = await throughput(hub, records)
     note = (
         f"casus+views, one process; {tp['casus_outputs']:.0f} casus outputs, "
         f"{tp['view_outputs']:.0f} view/audit records, {tp['transactions']:.0f} transactions"
