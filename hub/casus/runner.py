@@ -122,7 +122,7 @@ class CasusRunner:
         self._index_tps = await topic_partitions(self.bootstrap, [self.topics.state])
         self._index.assign(self._index_tps)
         await self._index.seek_to_beginning(*self._index_tps)
-        if self.tick_interval > 0:
+        if self.tick_interval > 0:  # 0: no ticker (a test ticks by hand, or no clocks at all)
             self._task = asyncio.create_task(self._ticker(), name="casus-ticker")
 
     async def stop(self) -> None:

@@ -44,3 +44,8 @@ class TestScenario:
         for child in kids:
             mine = [e for e in stream if e.subject == child.kind]
             assert mine == child.events
+
+    def test_output_ids_are_unique_across_children(self) -> None:
+        config = CasusConfig()
+        ids = [i for child in children(20, 4) for i in expected_ids(child.orders[0], config)]
+        assert len(ids) == len(set(ids))
