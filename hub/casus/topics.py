@@ -46,6 +46,13 @@ class CasusTopics:
             datakeys=physical_name(DATAKEYS, prefix=prefix),
         )
 
+    def contract(self, partner: str) -> str:
+        """The physical contract topic of `partner`."""
+        for known, name in zip(PRODUCING_PARTNERS, self.inputs, strict=True):
+            if known.value == partner:
+                return name
+        raise KeyError(f"{partner} has no contract topic")
+
     def partner_of(self, topic: str) -> str | None:
         """The partner whose contract topic this is, or None."""
         for partner, name in zip(PRODUCING_PARTNERS, self.inputs, strict=True):

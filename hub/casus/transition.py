@@ -103,6 +103,9 @@ class _Stap:
         if self.s.status is Status.OPEN:
             return
         self.set(status=Status.OPEN, geopend=self.dag, gesloten=None, bewaren_tot=None)
+        if not self.s.actieve_partners() and self.s.thuiszitten.klok is None:
+            # Opened by a derived signal: no partner involved yet, so the grace period runs.
+            self.set(leeg_sinds=self.dag)
         assert self.aanleiding is not None
         assert self.partner is not None
         self.emit(

@@ -351,6 +351,14 @@ class TestClosingAndRetention:
         assert state is not None
         assert state.status is Status.OPEN
 
+    def test_a_case_opened_by_a_derived_signal_alone_closes_after_the_grace_period(self) -> None:
+        days = [("2026-11-02", 6), ("2026-11-09", 6), ("2026-11-16", 6)]
+        state, _ = run([verzuim(d, h) for d, h in days])
+        assert state is not None
+        assert state.leeg_sinds == D("2026-11-16")
+        _, out = run([tick("2026-12-14")], state)
+        assert short(out) == ["gesloten"]
+
     def test_a_running_clock_keeps_the_case_open(self) -> None:
         _, out = run([thuiszitter("2026-09-14"), tick("2026-10-01")])
         assert "gesloten" not in short(out)
