@@ -34,6 +34,13 @@ unit: venv
 integration: venv
 	$(BIN)/python -m pytest -q tests/integration
 
+contracts: venv
+	$(BIN)/hub contracts export
+	$(BIN)/hub contracts check
+
+bench: venv
+	$(BIN)/python -m bench
+
 kafka-up: venv
 	$(BIN)/hub kafka up
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The checkout the hub runs from; `deploy/` and the default state directory live here.
@@ -63,6 +63,43 @@ class HubSettings(BaseSettings):
         default_factory=lambda: _default_state_dir() / "keys",
         description="Directory of the key ring (a Kubernetes secret mounted as files).",
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        validation_alias=AliasChoices("HUB_KAFKA_SECURITY_PROTOCOL", "HUB_KAFKA_SECURITY"),
+        description="PLAINTEXT (local demo, insecure) or SASL_SSL (SCRAM over TLS); "
+        "also how `hub kafka up` runs the local broker.",
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = Field(
+        default="SCRAM-SHA-512", description="SASL mechanism of the hub's Kafka clients."
+    )
+    kafka_sasl_username: str = Field(
+        default="hub",
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="The hub's SCRAM user (its Kafka principal is User:<name>).",
+    )
+    kafka_sasl_password: SecretStr | None = Field(
+        default=None, description="The SCRAM password; prefer HUB_KAFKA_SASL_PASSWORD_FILE."
+    )
+    kafka_sasl_password_file: Path | None = Field(
+        default=None,
+        description="File with the SCRAM password; unset means "
+        "<key_dir>/kafka/users/<user>.password.",
+    )
+    kafka_ssl_cafile: Path | None = Field(
+        default=None,
+        description="PEM CA the broker certificate must chain to; unset means "
+        "<key_dir>/kafka/tls/ca.pem (made by `hub certs init`).",
+    )
+    kafka_admin_username: str = Field(
+        default="admin",
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="The operator's super user for `hub acl` (ACLs, SCRAM passwords).",
+    )
+    kafka_admin_password_file: Path | None = Field(
+        default=None,
+        description="File with the admin's SCRAM password; unset means "
+        "<key_dir>/kafka/users/<admin>.password.",
+    )
     http_host: str = Field(default="127.0.0.1", description="Interface of the HTTP side.")
     http_port: int = Field(default=8080, ge=0, le=65535, description="Port of the HTTP side.")
     log_format: Literal["auto", "json", "console"] = Field(
@@ -82,6 +119,11 @@ class HubSettings(BaseSettings):
                     f"KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port], got {value!r}"
                 )
         return value.strip()
+
+    @field_validator("kafka_security_protocol", mode="before")
+    @classmethod
+    def _upper_protocol(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @property
     def kafka_dir(self) -> Path:

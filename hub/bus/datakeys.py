@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+from aiokafka import TopicPartition
 from pydantic import ValidationError
 
 from hub.bus import client
 from hub.bus.scan import read_to_end
-from hub.privacy.fieldcrypt import WrappedDataKey
+from hub.events.fields import EncryptedText
+from hub.events.topics import DATAKEYS, physical_name
+from hub.events.topics import topic as registry_topic
+from hub.privacy.fieldcrypt import GEWIST, DataKeyErased, FieldCipher, WrappedDataKey
 
-# TODO(topic registry): take this name from the contracts topic registry once it exists.
-DATAKEYS_TOPIC_LOGICAL = "datakeys.v1"
-
-#: Compacted: the last record per child wins; a tombstone (null value) erases the child's key.
-DATAKEYS_TOPIC_CONFIG: dict[str, str] = {
-    "cleanup.policy": "compact",
-    "min.insync.replicas": "1",
-}
-DATAKEYS_PARTITIONS = 3
+#: Compacted, keyed by child: the last record per child wins and a tombstone (null value)
+#: erases the child's key; the registry bounds compaction so an erased key leaves the disk.
+DATAKEYS_TOPIC_LOGICAL = DATAKEYS
 
 
 def datakeys_topic(topic_prefix: str = "") -> str:
     """The physical topic name under a prefix."""
-    return topic_prefix + DATAKEYS_TOPIC_LOGICAL
+    return physical_name(DATAKEYS, prefix=topic_prefix)
 
 
 class DataKeyStoreError(RuntimeError):
@@ -32,7 +31,8 @@ class DataKeyStoreError(RuntimeError):
 
 async def ensure_datakeys_topic(bootstrap: str, topic: str) -> None:
     """Create the compacted data-key topic unless it exists."""
-    await client.create_topics(bootstrap, [(topic, DATAKEYS_PARTITIONS, DATAKEYS_TOPIC_CONFIG)])
+    spec = registry_topic(DATAKEYS)
+    await client.create_topics(bootstrap, [(topic, spec.partitions, spec.config())])
 
 
 class KafkaDataKeyStore:
@@ -49,47 +49,54 @@ class KafkaDataKeyStore:
         self.topic = topic
         self.records: dict[str, WrappedDataKey] = {}
         self._pending: list[tuple[bytes, bytes | None]] = []
-        self._producer = client.producer(bootstrap)
-        self._started = False
+        self._producer: Any = None
+        self._next: dict[TopicPartition, int] = {}
 
     async def start(self) -> None:
         """Start the producer and load the whole topic."""
+        self._producer = client.producer(self.bootstrap)
         await self._producer.start()
-        self._started = True
         await self.load()
 
     async def stop(self) -> None:
         """Flush what is pending and stop."""
-        if self._started:
+        if self._producer is not None:
             try:
                 await self.flush()
             finally:
                 await self._producer.stop()
-                self._started = False
+                self._producer = None
 
     async def load(self, timeout: float = 120.0) -> int:
-        """Rebuild the view from the topic (last record per child wins); return keys held."""
-        records: dict[str, WrappedDataKey] = {}
-        async for record in read_to_end(self.bootstrap, [self.topic], timeout=timeout):
-            child = record.key.decode("ascii") if record.key is not None else None
-            if child is None:
-                raise DataKeyStoreError(f"{self.topic}@{record.offset}: record without key")
-            if record.value is None:
-                records.pop(child, None)
-                continue
-            try:
-                wrapped = WrappedDataKey.model_validate_json(record.value)
-            except ValidationError:
-                raise DataKeyStoreError(
-                    f"{self.topic}[{record.partition}]@{record.offset}: not a wrapped data key"
-                ) from None
-            if wrapped.child != child:
-                raise DataKeyStoreError(
-                    f"{self.topic}[{record.partition}]@{record.offset}: key and child differ"
-                )
-            records[child] = wrapped
-        self.records = records
-        return len(records)
+        """Rebuild the view from the whole topic (last record per child wins); return keys held."""
+        self.records = {}
+        self._next = {}
+        return await self.catch_up(timeout)
+
+    async def catch_up(self, timeout: float = 120.0) -> int:
+        """Apply what other writers appended since the last load; return keys held."""
+        async for record in read_to_end(
+            self.bootstrap, [self.topic], timeout=timeout, start=self._next
+        ):
+            self._apply(record)
+            self._next[TopicPartition(record.topic, record.partition)] = record.offset + 1
+        return len(self.records)
+
+    def _apply(self, record: Any) -> None:
+        where = f"{self.topic}[{record.partition}]@{record.offset}"
+        if record.key is None:
+            raise DataKeyStoreError(f"{where}: record without key")
+        child = record.key.decode("ascii", errors="replace")
+        if record.value is None:
+            self.records.pop(child, None)
+            return
+        try:
+            wrapped = WrappedDataKey.model_validate_json(record.value)
+        except ValidationError:
+            raise DataKeyStoreError(f"{where}: not a wrapped data key") from None
+        if wrapped.child != child:
+            raise DataKeyStoreError(f"{where}: record key and child differ")
+        self.records[child] = wrapped
 
     def get(self, child: str) -> WrappedDataKey | None:
         """The child's wrapped data key from the loaded view."""
@@ -112,6 +119,8 @@ class KafkaDataKeyStore:
 
     async def flush(self) -> None:
         """Write queued records and wait until the broker has them all."""
+        if self._producer is None:
+            raise DataKeyStoreError("data-key store not started: call start() first")
         pending = self.drain_pending()
         if not pending:
             return
@@ -126,3 +135,27 @@ class KafkaDataKeyStore:
         """Crypto-shred one child now: tombstone its data key and wait for the broker."""
         self.erase(child)
         await self.flush()
+
+
+async def read_field(
+    cipher: FieldCipher,
+    store: KafkaDataKeyStore,
+    value: EncryptedText,
+    *,
+    child: str,
+    event_id: str,
+    field: str,
+) -> str:
+    """The plaintext, or `GEWIST`; a missing key is looked up once more on the topic first.
+
+    A reader instance may not have seen a data key another instance wrote a moment ago: only
+    when the key is still missing after catching up is the field erased.
+    """
+    try:
+        return cipher.decrypt(value, child=child, event_id=event_id, field=field)
+    except DataKeyErased:
+        await store.catch_up()
+    try:
+        return cipher.decrypt(value, child=child, event_id=event_id, field=field)
+    except DataKeyErased:
+        return GEWIST

@@ -16,7 +16,6 @@ REASON_HEADER = "hub_dlq_reason"
 MAX_MESSAGE = 500
 
 #: Reason codes the runtime itself uses; handlers add their own through `BadInput.reason`.
-BAD_INPUT = "bad_input"
 HANDLER_ERROR = "handler_error"
 MISSING_KEY = "missing_key"
 

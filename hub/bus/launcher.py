@@ -20,12 +20,27 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from string import Template
 
+from hub.bus import certs
+from hub.bus.security import (
+    ADMIN_USER,
+    BROKER_USER,
+    SUPER_USERS,
+    ClientSecurity,
+    PasswordStore,
+    SecurityConfigError,
+    all_users,
+    secrets_dir,
+)
 from hub.settings import PROJECT_ROOT, HubSettings
 
 DEPLOY_DIR = PROJECT_ROOT / "deploy" / "local-kafka"
 HOST = "127.0.0.1"
 MIN_JAVA = 17
 INSECURE_WARNING = "local broker: PLAINTEXT without authentication, for development only"
+SECURE_NOTE = (
+    "local broker: SASL_SSL (SCRAM-SHA-512 over TLS), ACLs deny by default; "
+    "the controller listener is loopback-only with mutual TLS"
+)
 
 
 class LauncherError(RuntimeError):
@@ -40,6 +55,9 @@ class Instance:
     port: int
     controller_port: int
     kafka_version: str
+    security: str = "PLAINTEXT"
+    #: Where the TLS files and SCRAM passwords of a secured instance were written.
+    secrets_dir: str = ""
 
     @property
     def bootstrap(self) -> str:
@@ -108,8 +126,16 @@ class LocalKafka:
         cache_dir: Path | None = None,
         lib_dir: Path | None = None,
         heap: str = "1g",
+        secure: bool = False,
+        secrets: Path | None = None,
+        extra_properties: dict[str, str] | None = None,
     ) -> None:
         self.directory = directory
+        self.secure = secure
+        self.secrets = secrets or directory / "secrets"
+        # Appended to server.properties; a later key wins (java.util.Properties), so a test
+        # can add a listener without a template of its own.
+        self.extra_properties = dict(extra_properties or {})
         self.requested_port = port
         self.requested_controller_port = controller_port
         self.kafka_version = kafka_version
@@ -128,6 +154,8 @@ class LocalKafka:
             cache_dir=settings.cache_dir,
             lib_dir=settings.kafka_lib_dir,
             heap=settings.kafka_heap,
+            secure=settings.kafka_security_protocol == "SASL_SSL",
+            secrets=secrets_dir(settings),
         )
 
     # -- paths -------------------------------------------------------------------------------
@@ -156,6 +184,40 @@ class LocalKafka:
     def properties_file(self) -> Path:
         """The rendered server.properties."""
         return self.directory / "server.properties"
+
+    def _secrets(self) -> Path:
+        """The formatted instance's secrets directory; the configured one before formatting."""
+        instance = self.instance()
+        return Path(instance.secrets_dir) if instance and instance.secrets_dir else self.secrets
+
+    @property
+    def tls(self) -> certs.TlsFiles:
+        """The broker's PEM keystore and the CA, made on the first secured start."""
+        return certs.TlsFiles(self._secrets() / "tls")
+
+    @property
+    def passwords(self) -> PasswordStore:
+        """The SCRAM password files of every user, made on the first secured start."""
+        return PasswordStore(self._secrets() / "users")
+
+    def admin_security(self) -> ClientSecurity:
+        """How the operator's admin user reaches this (secured) broker."""
+        return ClientSecurity(
+            "SASL_SSL",
+            "SCRAM-SHA-512",
+            ADMIN_USER,
+            self.passwords.read(ADMIN_USER),
+            self.tls.ca_cert,
+        )
+
+    def _probe_security(self, instance: Instance) -> ClientSecurity | None:
+        """How to ask this instance for metadata; None when its secrets are gone."""
+        if instance.security != "SASL_SSL":
+            return ClientSecurity()
+        try:
+            return self.admin_security()
+        except SecurityConfigError:
+            return None
 
     # -- jars --------------------------------------------------------------------------------
 
@@ -250,7 +312,12 @@ class LocalKafka:
                 self.directory,
                 f"stopped (process {pid} is gone: killed or crashed; see {self.log_dir})",
             )
-        answering = bootstrap is not None and answers_metadata(bootstrap, timeout=3.0)
+        probe = self._probe_security(instance) if instance is not None else None
+        answering = (
+            probe is not None
+            and bootstrap is not None
+            and answers_metadata(bootstrap, timeout=3.0, security=probe)
+        )
         detail = "running" if answering else "process alive but not answering metadata requests"
         return BrokerStatus(True, answering, pid, bootstrap, self.directory, detail)
 
@@ -261,7 +328,22 @@ class LocalKafka:
         controller_port = self.requested_controller_port or free_port()
         while controller_port == port:
             controller_port = free_port()
-        instance = Instance(str(_kafka_uuid()), port, controller_port, self.kafka_version)
+        instance = Instance(
+            str(_kafka_uuid()),
+            port,
+            controller_port,
+            self.kafka_version,
+            "SASL_SSL" if self.secure else "PLAINTEXT",
+            str(self.secrets) if self.secure else "",
+        )
+        scram: list[str] = []
+        if self.secure:
+            self.secrets.mkdir(parents=True, exist_ok=True)
+            self.secrets.chmod(0o700)
+            certs.init(self.tls.directory)
+            for user in all_users():
+                password = self.passwords.ensure(user)
+                scram += ["--add-scram", f"SCRAM-SHA-512=[name={user},password={password}]"]
         self._render(instance)
         result = subprocess.run(  # noqa: S603 - fixed arguments
             [
@@ -276,6 +358,7 @@ class LocalKafka:
                 instance.cluster_id,
                 "-c",
                 str(self.properties_file),
+                *scram,
             ],
             capture_output=True,
             text=True,
@@ -291,26 +374,49 @@ class LocalKafka:
     def _render(self, instance: Instance) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(exist_ok=True)
-        values = {
+        values: dict[str, object] = {
             "host": HOST,
             "port": instance.port,
             "controller_port": instance.controller_port,
             "data_dir": self.data_dir,
             "log_dir": self.log_dir,
         }
+        server_template = "server.properties.template"
+        if instance.security == "SASL_SSL":
+            server_template = "server-secure.properties.template"
+            values |= {
+                "keystore": self.tls.broker_keystore,
+                "truststore": self.tls.ca_cert,
+                "broker_user": BROKER_USER,
+                "broker_password": self.passwords.read(BROKER_USER),
+                "super_users": ";".join(SUPER_USERS),
+            }
         for name, target in (
-            ("server.properties.template", self.properties_file),
+            (server_template, self.properties_file),
             ("log4j2.properties.template", self.directory / "log4j2.properties"),
         ):
             text = Template((DEPLOY_DIR / name).read_text()).substitute(values)
+            if target == self.properties_file and self.extra_properties:
+                text += "\n# Added by the launcher's caller.\n" + "".join(
+                    f"{key}={value}\n" for key, value in self.extra_properties.items()
+                )
+            # The secured properties hold the broker's own password: owner-only from the start.
+            target.touch(mode=0o600, exist_ok=True)
+            target.chmod(0o600)
             target.write_text(text)
 
     def up(self, timeout: float = 90.0) -> BrokerStatus:
         """Start the broker unless it runs already; return once it answers metadata requests."""
         current = self.status()
         if current.running:
-            if not current.answering:
-                self._wait_until_answering(current.pid or 0, current.bootstrap or "", timeout)
+            running = self.instance()
+            if not current.answering and running is not None:
+                self._wait_until_answering(
+                    current.pid or 0,
+                    current.bootstrap or "",
+                    timeout,
+                    security=self._probe_security(running),
+                )
             return self.status()
         java = find_java()
         lib = self.jars()
@@ -319,6 +425,13 @@ class LocalKafka:
             raise LauncherError(
                 f"{self.directory} holds Kafka {instance.kafka_version} data; "
                 f"remove it or set HUB_KAFKA_VERSION={instance.kafka_version}"
+            )
+        wanted = "SASL_SSL" if self.secure else "PLAINTEXT"
+        if instance is not None and instance.security != wanted:
+            raise LauncherError(
+                f"{self.directory} holds a {instance.security} broker, not {wanted}: remove it "
+                f"(hub kafka down; rm -r {self.directory}) or set "
+                f"HUB_KAFKA_SECURITY_PROTOCOL={instance.security}"
             )
         for port in (
             (instance.port, instance.controller_port)
@@ -334,10 +447,13 @@ class LocalKafka:
                     "HUB_KAFKA_PORT / HUB_KAFKA_CONTROLLER_PORT (0 picks a free port) "
                     "with a fresh HUB_STATE_DIR"
                 )
-        if instance is None:
-            instance = self._format(java, lib)
-        else:
-            self._render(instance)
+        try:
+            if instance is None:
+                instance = self._format(java, lib)
+            else:
+                self._render(instance)
+        except SecurityConfigError as exc:
+            raise LauncherError(str(exc)) from None
         with (self.log_dir / "stdout.log").open("ab") as out:
             process = subprocess.Popen(  # noqa: S603 - fixed arguments
                 [
@@ -360,7 +476,9 @@ class LocalKafka:
                 start_new_session=True,  # the broker outlives `hub kafka up`
             )
         self.pid_file.write_text(str(process.pid))
-        self._wait_until_answering(process.pid, instance.bootstrap, timeout, process)
+        self._wait_until_answering(
+            process.pid, instance.bootstrap, timeout, process, self._probe_security(instance)
+        )
         return self.status()
 
     def _wait_until_answering(
@@ -369,6 +487,7 @@ class LocalKafka:
         bootstrap: str,
         timeout: float,
         process: subprocess.Popen[bytes] | None = None,
+        security: ClientSecurity | None = None,
     ) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -376,7 +495,7 @@ class LocalKafka:
             if exited:
                 self.pid_file.unlink(missing_ok=True)
                 raise LauncherError(f"the broker exited during start: {self._last_error()}")
-            if answers_metadata(bootstrap, timeout=2.0):
+            if answers_metadata(bootstrap, timeout=2.0, security=security):
                 return
             time.sleep(0.3)
         raise LauncherError(
@@ -421,7 +540,11 @@ class LocalKafka:
 
 def _kafka_uuid() -> str:
     """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        # Like Kafka's own Uuid: an id starting with '-' reads as an option to kafka-storage.
+        if not text.startswith("-"):
+            return text
 
 
 def _alive(pid: int) -> bool:
@@ -449,12 +572,14 @@ def _wait_gone(pid: int, timeout: float) -> None:
         time.sleep(0.1)
 
 
-def answers_metadata(bootstrap: str, timeout: float = 3.0) -> bool:
+def answers_metadata(
+    bootstrap: str, timeout: float = 3.0, security: ClientSecurity | None = None
+) -> bool:
     """True when a broker at `bootstrap` answers a metadata request within `timeout` seconds."""
     from hub.bus.client import fetch_metadata
 
     def check() -> None:
-        asyncio.run(asyncio.wait_for(fetch_metadata(bootstrap), timeout))
+        asyncio.run(asyncio.wait_for(fetch_metadata(bootstrap, security=security), timeout))
 
     try:
         asyncio.get_running_loop()

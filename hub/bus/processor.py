@@ -145,6 +145,11 @@ class TransactionalProcessor(Generic[S]):
             await self._changed.wait_for(lambda: predicate(self.tasks))
             return self.tasks
 
+    async def wait_for_aborts(self, count: int) -> None:
+        """Wait until `count` transactions were aborted (for tests and health checks)."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.stats.aborts >= count)
+
     @property
     def tasks(self) -> set[int]:
         """The input partition numbers this instance owns now."""
@@ -232,9 +237,13 @@ class TransactionalProcessor(Generic[S]):
             log.warning("bus.processor.fenced", app=self.app_id, task=task)
             await self._drop(task)
             return
-        except (TimeoutError, KafkaError, OSError) as exc:
+        except Exception as exc:
+            # Kafka errors mostly (broker gone, timeout, abort); whatever it was, the broker's
+            # committed offsets and state are the truth to start over from.
             state.rollback()
             self.stats.aborts += 1
+            async with self._changed:
+                self._changed.notify_all()
             log.warning("bus.processor.abort", app=self.app_id, task=task, error=type(exc).__name__)
             await self._recover(task)
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -101,22 +102,30 @@ class IdempotentPublisher:
     async def publish(self, outputs: Sequence[Output]) -> PublishResult:
         """Publish the outputs whose event id is new; report the others as duplicates."""
         if self._producer is None:
-            raise RuntimeError("start the publisher first")
+            raise RuntimeError("the publisher is not running: start it (again)")
         async with self._lock:
             fresh: list[Output] = []
             accepted: list[str] = []
             duplicates: list[str] = []
+            batch: set[str] = set()
             for output in outputs:
                 event_id = output.event_id
                 if event_id is None:
                     fresh.append(output)
-                elif event_id in self._seen or event_id in accepted:
+                elif event_id in self._seen or event_id in batch:
                     duplicates.append(event_id)
                 else:
                     fresh.append(output)
                     accepted.append(event_id)
+                    batch.add(event_id)
             if fresh:
-                await self._send(fresh, accepted)
+                try:
+                    await self._send(fresh, accepted)
+                except Exception:
+                    # The commit may or may not have landed: learn the truth from the broker,
+                    # so that the caller's retry publishes exactly what is missing.
+                    await self._restart()
+                    raise
             self._seen.update(accepted)
         return PublishResult(tuple(accepted), tuple(duplicates))
 
@@ -137,9 +146,15 @@ class IdempotentPublisher:
             ]
             await asyncio.gather(*futures)
         except BaseException:
-            await producer.abort_transaction()
+            with contextlib.suppress(Exception):
+                await producer.abort_transaction()
             raise
         await producer.commit_transaction()
+
+    async def _restart(self) -> None:
+        await self.stop()
+        with contextlib.suppress(Exception):
+            await self.start()
 
     async def stop(self) -> None:
         """Close the producer."""

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from hub.bus import client
 from hub.privacy.leakscan import RecordFinding, scan_record
@@ -20,8 +19,9 @@ async def read_to_end(
     *,
     isolation_level: str = "read_committed",
     timeout: float = 120.0,
+    start: dict[TopicPartition, int] | None = None,
 ) -> AsyncIterator[Any]:
-    """Yield every record of `topics` from offset 0 up to the end offsets seen at the start."""
+    """Yield the records of `topics` from the beginning (or `start`) to the end seen at first."""
     partitions = await topic_partitions(bootstrap, list(topics))
     if not partitions:
         return
@@ -32,6 +32,9 @@ async def read_to_end(
     try:
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
+        for tp in partitions:
+            if start and start.get(tp):
+                consumer.seek(tp, start[tp])
         ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
         async with asyncio.timeout(timeout):
             while True:
@@ -51,7 +54,7 @@ async def topic_partitions(bootstrap: str, topics: list[str]) -> list[TopicParti
     """Every partition of `topics` that exist (missing topics have none)."""
     if not topics:
         return []
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    admin = client.admin(bootstrap)
     await admin.start()
     try:
         described = await admin.describe_topics(topics)

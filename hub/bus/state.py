@@ -29,6 +29,7 @@ class TaskState(Generic[S]):
         self._window_size = window_size
         self._committed: dict[bytes, Entry[S]] = {}
         self._pending: dict[bytes, Entry[S]] = {}
+        self._encoded: dict[bytes, bytes | None] = {}
 
     def __len__(self) -> int:
         return len(self._committed)
@@ -39,8 +40,10 @@ class TaskState(Generic[S]):
         return found if found is not None else Entry(None, DedupWindow((), self._window_size))
 
     def put(self, key: bytes, entry: Entry[S]) -> None:
-        """Change a key inside the batch in progress."""
+        """Change a key inside the batch in progress; raises when the codec cannot encode it."""
+        encoded = None if entry.state is None else self._codec.encode(entry.state)
         self._pending[key] = entry
+        self._encoded[key] = encoded
 
     def changelog(self, topic: str, partition: int) -> Iterator[Output]:
         """One changelog record per key changed in this batch (a tombstone when state is gone)."""
@@ -51,7 +54,7 @@ class TaskState(Generic[S]):
             headers: tuple[tuple[str, bytes], ...] = ()
             if entry.window.ids:
                 headers = ((DEDUP_HEADER, entry.window.encode()),)
-            yield Output(topic, key, self._codec.encode(entry.state), headers, partition)
+            yield Output(topic, key, self._encoded[key], headers, partition)
 
     def commit(self) -> None:
         """The batch's transaction committed: its changes become the committed state."""
@@ -61,10 +64,12 @@ class TaskState(Generic[S]):
             else:
                 self._committed[key] = entry
         self._pending.clear()
+        self._encoded.clear()
 
     def rollback(self) -> None:
         """The batch's transaction aborted: forget its changes."""
         self._pending.clear()
+        self._encoded.clear()
 
     def restore(self, key: bytes | None, value: bytes | None, headers: Any) -> None:
         """Apply one changelog record read back from the compacted topic."""

@@ -53,22 +53,22 @@ class Step(Generic[S]):
         event_id = record.event_id if self.dedup else None
         if event_id is not None and entry.window.seen(event_id):
             return Outcome(duplicate=1)
+        window = entry.window.add(event_id) if event_id is not None else entry.window
         attempts = 0
         while True:
             attempts += 1
             try:
                 new_state, outputs = self.handler(entry.state, record)
-                break
+                checked = [_checked(o) for o in outputs]
+                if new_state is not entry.state or window is not entry.window:
+                    state.put(record.key, Entry(new_state, window))  # encodes: may raise
+                return Outcome(checked, retries=attempts - 1)
             except self.bad_input as exc:
                 return self._letter(exc, attempts, record)
             except Exception as exc:
                 # A pure handler seldom fails twice on the same input; one that does is dead.
                 if attempts >= max(1, self.max_attempts):
                     return self._letter(exc, attempts, record)
-        window = entry.window.add(event_id) if event_id is not None else entry.window
-        if new_state is not entry.state or window is not entry.window:
-            state.put(record.key, Entry(new_state, window))
-        return Outcome(list(outputs), retries=attempts - 1)
 
     def _letter(self, exc: BaseException, attempts: int, record: InRecord) -> Outcome:
         letter = dlq.for_exception(exc, stage=self.stage, attempts=attempts, record=record)
@@ -81,3 +81,13 @@ class Step(Generic[S]):
             offset=record.offset,
         )
         return Outcome([dlq.to_output(letter, self.dlq_topic)], dead_letter=1, retries=attempts - 1)
+
+
+def _checked(output: Output) -> Output:
+    """The output itself, or TypeError when it could never be produced (caught as a bug)."""
+    if not isinstance(output, Output):
+        raise TypeError(f"a handler returned {type(output).__name__}, not Output")
+    fields = (output.key, output.value, *(v for _, v in output.headers))
+    if not all(f is None or isinstance(f, bytes) for f in fields):
+        raise TypeError(f"an output to {output.topic} has a key, value or header that is not bytes")
+    return output

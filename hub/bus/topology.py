@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from aiokafka.admin import AIOKafkaAdminClient
@@ -11,19 +12,27 @@ class TopologyError(RuntimeError):
     """Topics are missing or not co-partitioned; the message says which."""
 
 
-async def partition_counts(bootstrap: str, topics: Sequence[str]) -> dict[str, int]:
-    """The partition count of each topic; 0 for a topic that does not exist."""
+async def partition_counts(
+    bootstrap: str, topics: Sequence[str], wait: float = 2.0
+) -> dict[str, int]:
+    """The partition count of each topic; 0 for a topic still absent after `wait` seconds."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     await admin.start()
+    counts = {t: 0 for t in topics}
+    deadline = asyncio.get_running_loop().time() + wait
+    delay = 0.05
     try:
-        described = await admin.describe_topics(list(topics))
+        while True:
+            for topic in await admin.describe_topics(list(topics)):
+                if topic["partitions"]:
+                    counts[topic["topic"]] = len(topic["partitions"])
+            # A topic created a moment ago may not be in the metadata yet.
+            if all(counts.values()) or asyncio.get_running_loop().time() >= deadline:
+                return counts
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.5)
     finally:
         await admin.close()
-    counts = {t: 0 for t in topics}
-    for topic in described:
-        if topic["error_code"] == 0:
-            counts[topic["topic"]] = len(topic["partitions"])
-    return counts
 
 
 async def require_copartitioned(bootstrap: str, topics: Sequence[str]) -> int:

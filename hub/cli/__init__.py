@@ -7,7 +7,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from hub.cli import casus, demo, kafka, keys, pii
+from hub.cli import acl, casus, certs, contracts, demo, kafka, keys, pii
 from hub.cli.errors import OperatorError, one_line
 from hub.log import configure_logging
 from hub.settings import get_settings
@@ -20,8 +20,11 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kafka.app, name="kafka")
+app.add_typer(contracts.app, name="contracts")
 app.add_typer(keys.app, name="keys")
 app.add_typer(pii.app, name="pii")
+app.add_typer(certs.app, name="certs")
+app.add_typer(acl.app, name="acl")
 app.add_typer(casus.app, name="casus")
 app.command("demo")(demo.demo)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from hub.bus.launcher import INSECURE_WARNING, LocalKafka
+from hub.bus.launcher import INSECURE_WARNING, SECURE_NOTE, LocalKafka
 from hub.settings import get_settings
 
 app = typer.Typer(
@@ -14,21 +14,37 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 
-def _local() -> LocalKafka:
-    return LocalKafka.from_settings(get_settings())
+def _local(secure: bool = False) -> LocalKafka:
+    settings = get_settings()
+    if secure:
+        settings = settings.model_copy(update={"kafka_security_protocol": "SASL_SSL"})
+    return LocalKafka.from_settings(settings)
 
 
 @app.command()
 def up(
     timeout: float = typer.Option(90.0, help="Seconds to wait for the broker to answer."),
+    secure: bool = typer.Option(
+        False,
+        "--secure",
+        help="SASL/SCRAM over TLS with ACLs (same as HUB_KAFKA_SECURITY=SASL_SSL).",
+    ),
 ) -> None:
     """Start the broker unless it runs; wait until it answers metadata requests."""
-    local = _local()
+    local = _local(secure)
     before = local.status()
     status = local.up(timeout=timeout)
     verb = "already running" if before.running else "started"
     console.print(f"kafka {verb}: {status.bootstrap} (pid {status.pid}, {local.directory})")
-    console.print(f"[yellow]{INSECURE_WARNING}[/]")
+    instance = local.instance()
+    if instance is not None and instance.security == "SASL_SSL":
+        console.print(f"[green]{SECURE_NOTE}[/]")
+        console.print(
+            "clients: HUB_KAFKA_SECURITY_PROTOCOL=SASL_SSL; passwords in "
+            f"{local.passwords.directory}, CA {local.tls.ca_cert}; then `hub acl apply`"
+        )
+    else:
+        console.print(f"[yellow]{INSECURE_WARNING}[/]")
     typer.echo(status.bootstrap)
 
 

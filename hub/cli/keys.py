@@ -93,7 +93,11 @@ def show(
     ] = None,
 ) -> None:
     """List the key ids of the ring, current ones marked; never key material."""
-    ring = read_keyring(directory, {}) if directory is not None else load_keyring(get_settings())
+    ring = (
+        read_keyring(directory, {})
+        if directory is not None
+        else load_keyring(get_settings(), required=())
+    )
     for name in ring.names():
         versions = ring.versions(name)
         for key in versions:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from hub.bus import client
 from hub.bus.scan import ScanReport, scan_topics
@@ -16,7 +15,6 @@ from hub.privacy.leakscan import RecordFinding, scan_json_lines
 from hub.settings import get_settings
 
 app = typer.Typer(help="Find personal data where it must never be.", no_args_is_help=True)
-console = Console(stderr=True, soft_wrap=True)
 
 
 @app.command()
@@ -26,6 +24,7 @@ def scan(
         typer.Option(help="Scan JSON lines of records instead of the cluster ('-' = stdin)."),
     ] = None,
     topic: Annotated[list[str] | None, typer.Option(help="Only these topics (repeatable).")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds the cluster scan may take.")] = 600.0,
 ) -> None:
     """Report each record with a BSN, PII key, postcode+huisnummer or birth date; exit 1 if any."""
     findings: list[RecordFinding]
@@ -38,16 +37,16 @@ def scan(
         summary = f"scanned {file}"
     else:
         bootstrap = client.bootstrap_servers(get_settings())
-        report = asyncio.run(_scan_cluster(bootstrap, topic or None))
+        report = asyncio.run(_scan_cluster(bootstrap, topic or None, timeout))
         findings = report.findings
         summary = f"scanned {report.records} records on {len(report.topics)} topics"
     for finding in findings:
         typer.echo(finding.line())
-    console.print(f"{summary}: {len(findings)} finding(s)")
+    typer.echo(f"{summary}: {len(findings)} finding(s)", err=True)
     if findings:
         raise typer.Exit(1)
 
 
-async def _scan_cluster(bootstrap: str, topics: list[str] | None) -> ScanReport:
+async def _scan_cluster(bootstrap: str, topics: list[str] | None, timeout: float) -> ScanReport:
     await client.ensure_reachable(bootstrap)
-    return await scan_topics(bootstrap, topics)
+    return await scan_topics(bootstrap, topics, timeout=timeout)

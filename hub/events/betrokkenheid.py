@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from hub.events.envelope import Payload
+from hub.events.fields import Geboortejaar
 from hub.events.registry import register
 from hub.events.vocab import KERNPARTNERS, ContactRol, Domein, Partner
 
@@ -41,6 +42,9 @@ class BetrokkenheidGestart(Payload):
     domein: Domein
     contactrol: ContactRol = Field(description="Role of the contact person (never a name).")
     sinds: dt.date
+    geboortejaar: Geboortejaar | None = Field(
+        default=None, description="Year of birth only, for the 18 and 23 year limits."
+    )
 
 
 @register

@@ -42,7 +42,6 @@ class Betrokkene(Part):
 
     partner: Partner
     contactrol: ContactRol
-    domein: Domein | None = None
 
 
 Adressaten = tuple[Partner, ...]
@@ -83,8 +82,8 @@ class WisReden(StrEnum):
     LEEFTIJD_23 = "leeftijd_23"
 
 
-_CHILD_A = {"partner": "school", "contactrol": "intern_begeleider", "domein": "gedrag"}
-_CHILD_B = {"partner": "buurtteam", "contactrol": "gezinscoach", "domein": "gezin"}
+_CHILD_A = {"partner": "school", "contactrol": "intern_begeleider"}
+_CHILD_B = {"partner": "buurtteam", "contactrol": "gezinscoach"}
 
 
 @register
@@ -124,10 +123,17 @@ class PartnerAangesloten(Payload):
 
     event_type: ClassVar[str] = PARTNER_AANGESLOTEN
     producers: ClassVar[frozenset[Partner]] = _HUB
-    example: ClassVar[dict[str, Any]] = {"datum": "2026-11-18", "betrokkene": _CHILD_B}
+    example: ClassVar[dict[str, Any]] = {
+        "datum": "2026-11-18",
+        "betrokkene": _CHILD_B,
+        "domein": "gezin",
+    }
 
     datum: dt.date
     betrokkene: Betrokkene
+    domein: Domein | None = Field(
+        default=None, description="Domain of the involvement (the sharing policy may drop it)."
+    )
 
 
 @register

@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from hub.events.fields import KeyId, Pseudonym
-from hub.events.guards import BSN_MESSAGE, looks_like_bsn
+from hub.events.guards import identifier_message
 from hub.events.vocab import Partner
 
 #: Where the JSON Schemas of `contracts/schemas/` are published; `dataschema` points here.
@@ -49,11 +49,16 @@ EventId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]
 
 def _reject_bsn(value: Any) -> None:
     """Raise a validation error when a string in `value` looks like a BSN."""
-    if isinstance(value, Enum | BaseModel):
-        return  # enum values are fixed; nested models run their own guard
-    if isinstance(value, str):
-        if looks_like_bsn(value):
-            raise PydanticCustomError("bsn_like", BSN_MESSAGE)
+    if isinstance(value, Enum | Part):
+        return  # enum values are fixed; a Part runs its own guard on its fields
+    if isinstance(value, BaseModel):
+        # Shared wire shapes (EncryptedText) are not Parts: guard their strings here.
+        for item in value.__dict__.values():
+            _reject_bsn(item)
+    elif isinstance(value, str):
+        message = identifier_message(value)
+        if message is not None:
+            raise PydanticCustomError("identifier_like", message)
     elif isinstance(value, tuple | list | frozenset | set):
         for item in value:
             _reject_bsn(item)
@@ -81,6 +86,10 @@ class Payload(Part):
     #: A valid example of the data, used for the committed examples and tests.
     example: ClassVar[dict[str, Any]]
 
+    def producer_problem(self, partner: Partner) -> str | None:
+        """Why `partner` may not send this particular data (beyond `producers`), or None."""
+        return None
+
 
 DataT = TypeVar("DataT", bound=Payload)
 
@@ -99,9 +108,10 @@ def event_id(partner: Partner, source_record_id: str, event_type: str) -> str:
     """The deterministic id: the same source record of the same type is the same event."""
     if not source_record_id:
         raise ValueError("source_record_id must not be empty")
-    if looks_like_bsn(source_record_id):
+    message = identifier_message(source_record_id)
+    if message is not None:
         # A UUIDv5 over a BSN could be reversed by trying all 10^9 numbers.
-        raise ValueError("source_record_id " + BSN_MESSAGE)
+        raise ValueError("source_record_id " + message)
     name = f"{Partner(partner).value}\x1f{source_record_id}\x1f{event_type}"
     return str(uuid.uuid5(EVENT_ID_NAMESPACE, name))
 
@@ -123,7 +133,7 @@ class Event(BaseModel, Generic[DataT]):
     pseudonymkid: KeyId = Field(description="Extension: key id of the pseudonym in `subject`.")
     data: DataT
 
-    @field_validator("id", "source")
+    @field_validator("id", "source", "pseudonymkid")
     @classmethod
     def _no_bsn(cls, value: str) -> str:
         _reject_bsn(value)
@@ -161,6 +171,10 @@ class Event(BaseModel, Generic[DataT]):
                     "allowed": ", ".join(sorted(p.value for p in producers)),
                 },
             )
+        if isinstance(self.data, Payload):
+            problem = self.data.producer_problem(self.partner)
+            if problem is not None:
+                raise PydanticCustomError("partner_not_producer", problem)
         return self
 
 

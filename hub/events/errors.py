@@ -75,7 +75,7 @@ def _message(error: ErrorDetails) -> str:
         return f"must be one of {ctx['expected']}{_got(value)}"
     if kind == "literal_error":
         return f"must be {ctx['expected']}{_got(value)}"
-    if kind in ("bsn_like",) or kind.endswith("_mismatch") or kind == "partner_not_producer":
+    if kind == "identifier_like" or kind.endswith("_mismatch") or kind == "partner_not_producer":
         return error["msg"]
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return error["msg"][0].lower() + error["msg"][1:] + _got(value)

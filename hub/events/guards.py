@@ -1,25 +1,42 @@
-"""Guards that keep identities out of contract strings: a BSN-looking number is refused."""
+"""Guards that keep identities out of contract strings: BSN- and onderwijsnummer-like numbers."""
 
 from __future__ import annotations
 
 import re
 
-from hub.privacy.identifiers import passes_elfproef
+from hub.privacy.identifiers import passes_elfproef, passes_onderwijsnummer_proef
 
 # Nine digits, optionally split by dots, spaces or hyphens, standing alone: inside a longer
-# token (a hex pseudonym, a UUID, a longer number) they are not a BSN.
+# token (a hex pseudonym, a UUID, a longer number) they are not an identifier.
 _CANDIDATE = re.compile(r"(?<![0-9A-Za-z])(?<!\d[ .-])\d(?:[ .-]?\d){8}(?![0-9A-Za-z])(?![ .-]\d)")
+_SEPARATORS = re.compile(r"[ .-]")
+
+_NEVER = "identities never travel on the bus: send the child's pseudonym in `subject` instead"
 
 #: The message for a refused value; it never repeats the value.
-BSN_MESSAGE = (
-    "contains a number that looks like a BSN (9 digits passing the 11-proef); "
-    "identities never travel on the bus: send the child's pseudonym in `subject` instead"
+BSN_MESSAGE = f"contains a number that looks like a BSN (9 digits passing the 11-proef); {_NEVER}"
+ONDERWIJSNUMMER_MESSAGE = (
+    "contains a number that looks like an onderwijsnummer (9 digits starting with 10, "
+    f"11-proef rest 5); {_NEVER}"
 )
+
+
+def identifier_message(text: str) -> str | None:
+    """Why `text` is refused (it holds a BSN- or onderwijsnummer-like number), or None."""
+    for match in _CANDIDATE.finditer(text):
+        digits = _SEPARATORS.sub("", match.group(0))
+        if passes_elfproef(digits):
+            return BSN_MESSAGE
+        if passes_onderwijsnummer_proef(digits):
+            return ONDERWIJSNUMMER_MESSAGE
+    return None
 
 
 def looks_like_bsn(text: str) -> bool:
     """True when `text` holds nine digits (maybe split by `.`, ` `, `-`) passing the 11-proef."""
-    for match in _CANDIDATE.finditer(text):
-        if passes_elfproef(re.sub(r"[ .-]", "", match.group(0))):
-            return True
-    return False
+    return identifier_message(text) == BSN_MESSAGE
+
+
+def looks_like_identifier(text: str) -> bool:
+    """True when `text` holds a BSN- or onderwijsnummer-like number."""
+    return identifier_message(text) is not None

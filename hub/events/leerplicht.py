@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from hub.events.envelope import Payload, partners
-from hub.events.fields import Brin
+from hub.events.fields import Brin, Geboortejaar
 from hub.events.registry import register
 from hub.events.vocab import Partner
 
@@ -73,6 +73,9 @@ class ThuiszitterGemeld(Payload):
 
     soort: ThuiszitterSoort
     sinds: dt.date = Field(description="First day without education.")
+    geboortejaar: Geboortejaar | None = Field(
+        default=None, description="Year of birth only, for the 18 and 23 year limits."
+    )
 
 
 @register

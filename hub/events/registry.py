@@ -29,8 +29,15 @@ def register(model: P) -> P:
     return model
 
 
+_loaded = False
+_EVENT_MODELS: dict[str, type[Event[Any]]] = {}
+
+
 def _load() -> None:
-    importlib.import_module("hub.events.catalogue")
+    global _loaded
+    if not _loaded:
+        importlib.import_module("hub.events.catalogue")
+        _loaded = True
 
 
 def payload_model(event_type: str) -> type[Payload]:
@@ -57,7 +64,11 @@ def payload_models() -> tuple[type[Payload], ...]:
 
 def event_model(event_type: str) -> type[Event[Any]]:
     """`Event[Model]` for `event_type`."""
+    known = _EVENT_MODELS.get(event_type)
+    if known is not None:
+        return known
     model: type[Event[Any]] = Event.__class_getitem__(payload_model(event_type))  # type: ignore[assignment]
+    _EVENT_MODELS[event_type] = model
     return model
 
 

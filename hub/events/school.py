@@ -138,13 +138,21 @@ class VerzuimmeldingStatusGewijzigd(Payload):
     producers: ClassVar[frozenset[Partner]] = partners(Partner.SCHOOL, Partner.LEERPLICHT)
     example: ClassVar[dict[str, Any]] = {
         "melding_id": "DUO-2026-000417",
-        "status": "in_behandeling",
+        "status": "ingetrokken",
         "datum": "2026-11-20",
     }
 
     melding_id: RecordRef
     status: DuoStatus
     datum: dt.date
+
+    def producer_problem(self, partner: Partner) -> str | None:
+        """The school registers and withdraws; the municipality (leerplicht) handles."""
+        school = self.status in (DuoStatus.GEREGISTREERD, DuoStatus.INGETROKKEN)
+        if (partner is Partner.SCHOOL) != school:
+            owner = "school" if school else "leerplicht"
+            return f"status {self.status.value} is set by {owner}, not by {partner.value}"
+        return None
 
 
 @register

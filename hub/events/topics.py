@@ -20,6 +20,16 @@ from hub.settings import HubSettings
 CHILD_PARTITIONS = 12
 
 DAY_MS = 24 * 60 * 60 * 1000
+HOUR_MS = 60 * 60 * 1000
+
+#: Compaction bounded in time, so that an erased child's tombstoned records (state, wrapped
+#: data key) leave the disk within a day: hourly segments, compaction lag and tombstone
+#: retention of at most one day.
+ERASURE_BOUNDED: tuple[tuple[str, str], ...] = (
+    ("segment.ms", str(HOUR_MS)),
+    ("max.compaction.lag.ms", str(DAY_MS)),
+    ("delete.retention.ms", str(DAY_MS)),
+)
 
 CASUS_UIT = "casus.uit.v1"
 CASUS_STATE = "casus.state.v1"
@@ -55,14 +65,14 @@ class Topic:
     writers: tuple[str, ...]
     readers: tuple[str, ...]
     policy_filtered: bool = False
+    extra_config: tuple[tuple[str, str], ...] = ()
 
     def config(self) -> dict[str, str]:
         """The topic configuration to create it with."""
         config = {"cleanup.policy": self.cleanup.value}
         if self.cleanup is Cleanup.DELETE:
             config["retention.ms"] = str(self.retention_ms if self.retention_ms else -1)
-        else:
-            config["min.compaction.lag.ms"] = "0"
+        config.update(self.extra_config)
         return config
 
 
@@ -148,6 +158,7 @@ def _build() -> dict[str, Topic]:
             carries=(),
             writers=(hub,),
             readers=(hub,),
+            extra_config=ERASURE_BOUNDED,
         ),
         Topic(
             name=DATAKEYS,
@@ -159,6 +170,7 @@ def _build() -> dict[str, Topic]:
             carries=(),
             writers=(hub,),
             readers=(hub,),
+            extra_config=ERASURE_BOUNDED,
         ),
         Topic(
             name=DLQ,

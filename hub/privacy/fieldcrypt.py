@@ -109,6 +109,8 @@ def wrap_aad(child: str, kid: str, kek_kid: str) -> bytes:
 
 def field_aad(child: str, event_id: str, field: str, kid: str) -> bytes:
     """Associated data of a field: label, child, event id, field, data key id; NUL-separated."""
+    if len(child) != 64 or child.strip("0123456789abcdef"):
+        raise FieldCryptoError("child must be a 64-hex pseudonym")
     for part in (event_id, field):
         if not part or "\x00" in part:
             raise FieldCryptoError("event id and field name must be non-empty and free of NUL")
@@ -121,6 +123,8 @@ def wrap_data_key(
     """Wrap `data_key` with AES-256-GCM under the KEK, bound to the child and the data key id."""
     if kek.name != KEK:
         raise KeyRingError(f"{kek.kid} is not a key-encryption key")
+    if len(child) != 64 or child.strip("0123456789abcdef"):
+        raise FieldCryptoError("child must be a 64-hex pseudonym")
     iv = secrets.token_bytes(NONCE_BYTES) if iv is None else iv
     wrapped = AESGCM(kek.material).encrypt(iv, data_key, wrap_aad(child, kid, kek.kid))
     return WrappedDataKey(

@@ -86,6 +86,15 @@ class Identifier:
     kind: IdentifierKind
     digits: str = field(repr=False)
 
+    def __post_init__(self) -> None:
+        valid = (
+            passes_elfproef(self.digits)
+            if self.kind == "bsn"
+            else self.kind == "onderwijsnummer" and passes_onderwijsnummer_proef(self.digits)
+        )
+        if not valid:
+            raise InvalidIdentifier(f"{self.kind}: not a valid normalised identifier")
+
     def typed(self) -> str:
         """The typed rendering that is hashed: `bsn:123456782` or `onderwijsnummer:101222331`."""
         return f"{self.kind}:{self.digits}"

@@ -196,8 +196,16 @@ def read_keyring(directory: Path | None, environ: Mapping[str, str]) -> KeyRing:
     return KeyRing(keys)
 
 
-def load_keyring(settings: HubSettings, environ: Mapping[str, str] | None = None) -> KeyRing:
-    """The hub's key ring from `settings.key_dir` and the environment; refuse an incomplete one."""
+#: What the hub itself needs to start; an adapter needs PSEUDONYM and its own audience key.
+HUB_REQUIRED: tuple[str, ...] = (PSEUDONYM, KEK)
+
+
+def load_keyring(
+    settings: HubSettings,
+    environ: Mapping[str, str] | None = None,
+    required: tuple[str, ...] = HUB_REQUIRED,
+) -> KeyRing:
+    """The key ring from `settings.key_dir` and the environment; refuse one without `required`."""
     ring = read_keyring(settings.key_dir, os.environ if environ is None else environ)
     if not ring.kids():
         raise KeyRingError(
@@ -205,7 +213,7 @@ def load_keyring(settings: HubSettings, environ: Mapping[str, str] | None = None
             "run `hub keys init --dir DIR` for development, or mount the key secret"
         )
     try:
-        ring.require(PSEUDONYM, KEK)
+        ring.require(*required)
     except KeyRingError as exc:
         raise KeyRingError(f"incomplete key ring: {exc}") from None
     return ring

@@ -72,6 +72,9 @@ def scan_text(text: str, path: str, birth_context: bool = False) -> list[Finding
 def scan_value(value: Any, path: str = "$", birth_context: bool = False) -> list[Finding]:
     """Scan a decoded JSON value recursively; paths look like `$.data.leerling[0].naam`."""
     if isinstance(value, str):
+        nested = _embedded_json(value)
+        if nested is not None:
+            return scan_value(nested, path, birth_context)
         return scan_text(value, path, birth_context)
     if isinstance(value, bool) or value is None or isinstance(value, float):
         return []
@@ -103,6 +106,17 @@ def scan_value(value: Any, path: str = "$", birth_context: bool = False) -> list
             for f in scan_value(item, f"{path}[{i}]", birth_context)
         ]
     return []
+
+
+def _embedded_json(text: str) -> Any:
+    # JSON inside a JSON string (double encoding) hides keys from a plain text scan.
+    stripped = text.strip()
+    if len(stripped) < 2 or stripped[0] not in "{[" or stripped[-1] not in "}]":
+        return None
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return None
 
 
 def _decode(data: bytes) -> str:

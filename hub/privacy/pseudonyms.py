@@ -8,7 +8,7 @@ import hmac
 from pydantic import BaseModel, ConfigDict
 
 from hub.events.fields import KeyId, Pseudonym
-from hub.privacy.identifiers import Identifier
+from hub.privacy.identifiers import Identifier, parse_identifier
 from hub.privacy.keyring import PSEUDONYM, Key, KeyRing, KeyRingError, parse_kid
 
 
@@ -52,6 +52,11 @@ def hub_pseudonym(identifier: Identifier, key: Key) -> HubPseudonym:
 def pseudonymise(identifier: Identifier, ring: KeyRing) -> HubPseudonym:
     """The hub pseudonym under the region's current pseudonym key."""
     return hub_pseudonym(identifier, ring.pseudonym_key())
+
+
+def pseudonymise_raw(kind: str, raw: str | int, ring: KeyRing) -> HubPseudonym:
+    """Validate, normalise and pseudonymise in one step (InvalidIdentifier on bad input)."""
+    return pseudonymise(parse_identifier(kind, raw), ring)
 
 
 def audience_pseudonym(hub: str, audience_key: Key) -> str:
@@ -100,7 +105,8 @@ class RotationLinker:
 
     def __init__(self, old_key: Key, new_key: Key) -> None:
         self._old, self._new = _pseudonym_key(old_key), _pseudonym_key(new_key)
-        self._linked: set[str] = set()
+        # Raw digests, not hex: a region's children fit in memory during a rotation.
+        self._linked: set[bytes] = set()
 
     @classmethod
     def from_ring(cls, ring: KeyRing) -> RotationLinker:
@@ -113,11 +119,12 @@ class RotationLinker:
     def pseudonymise(self, identifier: Identifier) -> tuple[HubPseudonym, PseudonymLink | None]:
         """The new pseudonym, and the link when this child was not linked before by this linker."""
         new = hub_pseudonym(identifier, self._new)
-        if new.value in self._linked:
+        digest = bytes.fromhex(new.value)
+        if digest in self._linked:
             return new, None
-        self._linked.add(new.value)
+        self._linked.add(digest)
         return new, pseudonym_link(identifier, self._old, self._new)
 
     def forget(self, pseudonyms: set[str]) -> None:
         """Treat these (new) pseudonyms as not yet linked, e.g. after a lost send."""
-        self._linked -= pseudonyms
+        self._linked -= {bytes.fromhex(p) for p in pseudonyms}

@@ -28,3 +28,9 @@ def no_pii_left_on_the_bus(kafka_broker: Broker) -> Iterator[None]:
             f"({len(report.findings)} finding(s) in {report.records} records):\n{lines}",
             pytrace=False,
         )
+
+
+@pytest.fixture
+def planted_topic(unique: str) -> str:
+    """A topic name for personal data planted on purpose (skipped by the session-end check)."""
+    return f"{PLANTED_PREFIX}{unique}"

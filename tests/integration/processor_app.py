@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import signal
+import sys
 from collections.abc import Sequence
 
 from hub.bus.handler import BadInput, JsonCodec
@@ -17,7 +18,7 @@ def counting_handler(out_topic: str):  # type: ignore[no-untyped-def]
     """State = how many records this key had; each record emits the running count."""
 
     def handle(state: int | None, record: InRecord) -> tuple[int | None, Sequence[Output]]:
-        if record.value == b"bad":
+        if (record.value or b"").startswith(b"bad"):
             raise BadInput("unreadable", "the value is not a count request")
         if record.value == b"boom":
             raise RuntimeError("the handler broke")
@@ -29,7 +30,13 @@ def counting_handler(out_topic: str):  # type: ignore[no-untyped-def]
 
 
 def make_processor(
-    bootstrap: str, app_id: str, source: str, state: str, dlq: str, out: str, **options: object
+    bootstrap: str,
+    app_id: str,
+    source: str | Sequence[str],
+    state: str,
+    dlq: str,
+    out: str,
+    **options: object,
 ) -> TransactionalProcessor[int]:
     """The counting processor over `source`, with quick group timeouts for tests."""
     options.setdefault(
@@ -38,7 +45,7 @@ def make_processor(
     return TransactionalProcessor[int](
         bootstrap=bootstrap,
         app_id=app_id,
-        input_topics=[source],
+        input_topics=[source] if isinstance(source, str) else source,
         state_topic=state,
         dlq_topic=dlq,
         handler=counting_handler(out),
@@ -58,6 +65,11 @@ async def main(argv: list[str] | None = None) -> None:
     loop = asyncio.get_running_loop()
     stopped = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stopped.set)
+    # When the test process dies, our stdin closes: stop rather than linger as an orphan.
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    orphaned = asyncio.create_task(reader.read())
+    orphaned.add_done_callback(lambda _: stopped.set())
     await processor.start()
     await processor.wait_ready()
     print("ready", flush=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.bus.datakeys import KafkaDataKeyStore, ensure_datakeys_topic
+from hub.bus.datakeys import KafkaDataKeyStore, ensure_datakeys_topic, read_field
 from hub.bus.scan import read_to_end
 from hub.privacy.fieldcrypt import GEWIST, DataKeyRing, FieldCipher, decrypt_or_gewist
 from hub.privacy.keyring import Key, KeyRing
@@ -76,3 +76,24 @@ class TestKafkaDataKeyStore:
             await admin.close()
         entries = {c[0]: c[1] for c in described[0].resources[0][4]}
         assert entries["cleanup.policy"] == "compact"
+        assert entries["max.compaction.lag.ms"] == str(24 * 60 * 60 * 1000)
+
+    async def test_a_second_instance_catches_up(self, bootstrap: str, unique: str) -> None:
+        topic = f"test.datakeys.{unique}"
+        await ensure_datakeys_topic(bootstrap, topic)
+        writer, reader = await _store(bootstrap, topic), await _store(bootstrap, topic)
+        try:
+            owner = FieldCipher(DataKeyRing(writer, RING))
+            value = owner.encrypt(TEXT, child=CHILD, event_id="e1", field="toelichting")
+            await writer.flush()
+            other = FieldCipher(DataKeyRing(reader, RING))
+            args = {"child": CHILD, "event_id": "e1", "field": "toelichting"}
+            assert reader.get(CHILD) is None  # loaded before the writer made the key
+            assert await read_field(other, reader, value, **args) == TEXT
+            await writer.erase_child(CHILD)
+            assert await reader.catch_up() == 0
+            assert decrypt_or_gewist(other, value, **args) == GEWIST
+            assert await read_field(other, reader, value, **args) == GEWIST
+        finally:
+            await writer.stop()
+            await reader.stop()

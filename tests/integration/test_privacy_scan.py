@@ -17,7 +17,10 @@ BSN = "232262536"
 
 
 async def _put(
-    bootstrap: str, topic: str, records: list[tuple[bytes | None, dict[str, object]]]
+    bootstrap: str,
+    topic: str,
+    records: list[tuple[bytes | None, dict[str, object]]],
+    headers: list[tuple[str, bytes]] | None = None,
 ) -> None:
     await client.create_topics(bootstrap, [(topic, 2, {})])
     producer = client.producer(bootstrap)
@@ -25,7 +28,10 @@ async def _put(
     try:
         for key, value in records:
             await producer.send_and_wait(
-                topic, json.dumps(value).encode(), key=key, headers=[("ce_type", b"test")]
+                topic,
+                json.dumps(value).encode(),
+                key=key,
+                headers=headers or [("ce_type", b"test")],
             )
     finally:
         await producer.stop()
@@ -42,8 +48,8 @@ async def _hub_pii_scan(bootstrap: str, *topics: str) -> subprocess.CompletedPro
 
 
 class TestPiiScan:
-    async def test_planted_bsn_is_found(self, bootstrap: str, unique: str) -> None:
-        planted = f"{PLANTED_PREFIX}{unique}"
+    async def test_planted_bsn_is_found(self, bootstrap: str, planted_topic: str) -> None:
+        planted = planted_topic
         await _put(
             bootstrap,
             planted,
@@ -65,6 +71,11 @@ class TestPiiScan:
         assert result.returncode == 1
         assert f"{planted}[" in result.stdout
         assert "bsn at key" in result.stdout
+
+    async def test_header_value_is_scanned(self, bootstrap: str, planted_topic: str) -> None:
+        await _put(bootstrap, planted_topic, [(b"k", {"ok": 1})], [("ce_subject", BSN.encode())])
+        found = await pii_findings(bootstrap, [planted_topic])
+        assert [(f.rule, f.path, f.offset) for f in found] == [("bsn", "header:ce_subject", 0)]
 
     async def test_clean_topic_passes(self, bootstrap: str, unique: str) -> None:
         clean = f"test.pii-clean.{unique}"

@@ -26,13 +26,19 @@ async def start_app(bootstrap: str, app_id: str, topics: Topics) -> asyncio.subp
         "--state", topics.state,
         "--dlq", topics.dlq,
         "--out", topics.out,
+        stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
     assert process.stdout is not None
-    async with asyncio.timeout(30):
-        while (line := await process.stdout.readline()).strip() != b"ready":
-            assert line, "the processor exited before it was ready"
+    try:
+        async with asyncio.timeout(30):
+            while (line := await process.stdout.readline()).strip() != b"ready":
+                assert line, "the processor exited before it was ready"
+    except BaseException:
+        process.kill()
+        await process.wait()
+        raise
     # Keep reading its log lines, so a full pipe never blocks it.
     _drains.add(asyncio.create_task(process.stdout.read()))
     return process
@@ -98,6 +104,7 @@ class TestSigkill:
         app = f"app-{unique}"
         sent = inputs(3000, keys=11)
         first = await start_app(bootstrap, app, topics)
+        second: asyncio.subprocess.Process | None = None
         producing = asyncio.create_task(stream(bootstrap, topics.source, sent))
         try:
             # Kill once a good part of the stream has been processed and committed.
@@ -107,12 +114,14 @@ class TestSigkill:
             second = await start_app(bootstrap, app, topics)
             await producing
             got = await read_all(bootstrap, topics.out, len(sent), timeout=60)
+            second.send_signal(signal.SIGTERM)
+            assert await second.wait() == 0
         finally:
             producing.cancel()
-            if first.returncode is None:
-                first.kill()
-        second.send_signal(signal.SIGTERM)
-        assert await second.wait() == 0
+            for process in (first, second):
+                if process is not None and process.returncode is None:
+                    process.kill()
+                    await process.wait()
         assert_exactly_once(got, sent)
         # What the kill left behind: outputs of the open transaction, aborted by the fencing.
         aborted = await written(bootstrap, topics.out, 3) - len(got)

@@ -94,3 +94,22 @@ class TestStep:
     def test_a_record_without_a_key_is_dead(self) -> None:
         outcome = Step[int](Counter(), "test", "t.dlq")(fresh(), record(b"a", key=None))
         assert json.loads(outcome.outputs[0].value or b"")["reason"] == "missing_key"
+
+
+class TestStepGuards:
+    def test_a_state_the_codec_cannot_encode_is_a_dead_letter(self) -> None:
+        def sets(state: int | None, rec: InRecord) -> tuple[int | None, Sequence[Output]]:
+            return {1, 2}, []  # type: ignore[return-value]
+
+        state = fresh()
+        outcome = Step[int](sets, "test", "t.dlq")(state, record(b"a"))
+        assert outcome.dead_letter == 1
+        assert state.get(b"k").state is None
+
+    def test_an_output_that_is_not_bytes_is_a_dead_letter(self) -> None:
+        def text(state: int | None, rec: InRecord) -> tuple[int | None, Sequence[Output]]:
+            return 1, [Output("t.out", b"k", "text")]  # type: ignore[arg-type]
+
+        outcome = Step[int](text, "test", "t.dlq")(fresh(), record(b"a"))
+        body = json.loads(outcome.outputs[0].value or b"")
+        assert (body["error_type"], body["attempts"]) == ("TypeError", 3)

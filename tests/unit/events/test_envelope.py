@@ -9,6 +9,7 @@ import pytest
 
 from hub.events.envelope import event_id, schema_uri
 from hub.events.errors import InvalidEvent, UnknownEventType
+from hub.events.guards import BSN_MESSAGE
 from hub.events.registry import parse_event
 from hub.events.school import VERZUIM_GEREGISTREERD
 from hub.events.vocab import Partner
@@ -99,6 +100,10 @@ class TestEnvelope:
         joined = " ".join(problems)
         assert "looks like a BSN" in joined or "expected form" in joined
         assert bsn not in joined
+
+    def test_bsn_as_key_id_refused(self) -> None:
+        problems = _problems(_wire() | {"pseudonymkid": "123456782"})
+        assert problems == [f"pseudonymkid: {BSN_MESSAGE}"]
 
     def test_unknown_envelope_attribute_refused(self) -> None:
         assert _problems(_wire() | {"naam": "x"}) == [

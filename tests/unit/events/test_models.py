@@ -183,3 +183,54 @@ class TestValidation:
             INSCHRIJVING_GEREGISTREERD, model.example | {"geboortejaar": "2013-04-02"}
         )
         assert any(p.startswith("data.geboortejaar:") for p in problems)
+
+
+class TestNestedAndArrays:
+    def test_bsn_in_encrypted_text_key_id(self) -> None:
+        from hub.events.school import ZORGSIGNAAL_AFGEGEVEN
+
+        model = payload_model(ZORGSIGNAAL_AFGEGEVEN)
+        note = dict(model.example["toelichting"]) | {"kid": "123456782"}
+        problems = _problems(ZORGSIGNAAL_AFGEGEVEN, model.example | {"toelichting": note})
+        assert len(problems) == 1
+        assert problems[0].startswith("data.toelichting: contains a number that looks like a BSN")
+        assert "123456782" not in problems[0]
+
+    @pytest.mark.parametrize("event_type", TYPES)
+    def test_oversized_arrays(self, event_type: str) -> None:
+        model = payload_model(event_type)
+        for name, schema in _field_schemas(model).items():
+            if schema.get("type") == "array" and "maxItems" in schema:
+                items = list(model.example.get(name) or ["school"]) * 20
+                problems = _problems(event_type, model.example | {name: items})
+                assert any(p.startswith(f"data.{name}:") for p in problems), problems
+
+    def test_betrokkene_refuses_names(self) -> None:
+        from hub.events.casus import MATCH_GEVONDEN
+
+        model = payload_model(MATCH_GEVONDEN)
+        nieuw = dict(model.example["nieuw"]) | {"naam": "J. Jansen"}
+        problems = _problems(MATCH_GEVONDEN, model.example | {"nieuw": nieuw})
+        assert problems == ["data.nieuw.naam: is not part of this contract (unknown field)"]
+
+
+class TestProducerRules:
+    def test_duo_status_set_by_its_owner(self) -> None:
+        from hub.events.school import VERZUIMMELDING_STATUS_GEWIJZIGD
+
+        wire = example_event(VERZUIMMELDING_STATUS_GEWIJZIGD).model_dump(mode="json")
+        wire["data"]["status"] = "in_behandeling"
+        with pytest.raises(InvalidEvent) as caught:
+            parse_event(wire)
+        assert caught.value.problems == [
+            "event: status in_behandeling is set by leerplicht, not by school"
+        ]
+        wire |= {"partner": "leerplicht", "source": "/partners/leerplicht/utrecht/lpa"}
+        assert parse_event(wire).partner == "leerplicht"
+
+    def test_every_type_has_a_module_constant(self) -> None:
+        import sys
+
+        for event_type in TYPES:
+            module = sys.modules[payload_model(event_type).__module__]
+            assert event_type in vars(module).values(), event_type

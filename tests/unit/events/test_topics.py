@@ -57,6 +57,11 @@ class TestRegistry:
 
     def test_state_topics_are_compacted(self) -> None:
         assert topic(CASUS_STATE).config()["cleanup.policy"] == "compact"
+        # Erased children's tombstoned state and keys leave the disk within a day.
+        for name in (CASUS_STATE, DATAKEYS):
+            config = topic(name).config()
+            assert int(config["max.compaction.lag.ms"]) <= 86400000
+            assert int(config["delete.retention.ms"]) <= 86400000
         assert topic(DATAKEYS).cleanup is Cleanup.COMPACT
         assert topic(DLQ).config() == {
             "cleanup.policy": "delete",

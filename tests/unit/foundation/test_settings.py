@@ -34,3 +34,17 @@ class TestHubSettings:
         monkeypatch.setenv("HUB_LOG_FORMAT", "xml")
         with pytest.raises(ValidationError):
             HubSettings()
+
+
+class TestClusterId:
+    def test_cluster_ids_never_start_with_a_dash(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import uuid
+
+        from hub.bus import launcher
+
+        # The first random id encodes to '-...'; the launcher must draw again.
+        draws = iter([uuid.UUID(bytes=b"\xf8" + b"\x00" * 15), uuid.UUID(int=1)])
+        monkeypatch.setattr(launcher.uuid, "uuid4", lambda: next(draws))
+        cluster_id = launcher._kafka_uuid()
+        assert not cluster_id.startswith("-")
+        assert len(cluster_id) == 22

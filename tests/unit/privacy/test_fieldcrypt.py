@@ -171,6 +171,10 @@ class TestKeys:
         with pytest.raises(FieldCryptoError, match="NUL"):
             cipher.encrypt("x", child=CHILD, event_id="e\x00", field="f")
 
+    def test_child_must_be_a_pseudonym(self, cipher: FieldCipher) -> None:
+        with pytest.raises(FieldCryptoError, match="64-hex pseudonym"):
+            cipher.encrypt("x", child="123456782", event_id="e", field="f")
+
     def test_too_long_plaintext_refused(self, cipher: FieldCipher) -> None:
         with pytest.raises(FieldCryptoError, match="too long"):
             cipher.encrypt("x" * 20_000, child=CHILD, event_id="e", field="f")

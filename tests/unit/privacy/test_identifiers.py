@@ -91,6 +91,12 @@ class TestTypedIdentifier:
         assert "123456782" not in repr(ident)
         assert "123456782" not in str(ident)
 
+    def test_cannot_be_built_around_validation(self) -> None:
+        with pytest.raises(InvalidIdentifier, match="not a valid normalised identifier"):
+            Identifier("bsn", "123456789")
+        with pytest.raises(InvalidIdentifier):
+            Identifier("bsn", "101222331")
+
     def test_unknown_kind(self) -> None:
         with pytest.raises(InvalidIdentifier, match="unknown identifier kind"):
             parse_identifier("paspoort", "123456782")

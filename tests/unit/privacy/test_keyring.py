@@ -101,6 +101,12 @@ class TestLoad:
         with pytest.raises(KeyRingError, match="incomplete key ring: no key named 'kek'"):
             load_keyring(_settings(tmp_path), {})
 
+    def test_adapter_requires_its_own_subset(self, tmp_path: Path) -> None:
+        write_key_file(tmp_path, "pseudonym", 1, MATERIAL)
+        write_key_file(tmp_path, "audience-jgz", 1, MATERIAL)
+        ring = load_keyring(_settings(tmp_path), {}, required=("pseudonym", "audience-jgz"))
+        assert ring.audience_key("jgz").kid == "audience-jgz.v1"
+
     def test_directory_and_environment_combine(self, tmp_path: Path) -> None:
         write_key_file(tmp_path, "pseudonym", 1, MATERIAL)
         ring = load_keyring(

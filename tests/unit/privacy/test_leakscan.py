@@ -49,6 +49,10 @@ class TestPiiKeyRule:
         found = scan_value({"data": {"leerling": {"Achternaam": "Jansen"}}})
         assert _rules(found) == {("pii-key", "$.data.leerling.Achternaam")}
 
+    def test_json_inside_a_string(self) -> None:
+        doc = {"payload": json.dumps({"leerling": {"bsn": "x"}})}
+        assert _rules(scan_value(doc)) == {("pii-key", "$.payload.leerling.bsn")}
+
     def test_pseudonym_is_no_finding(self) -> None:
         assert scan_value({"subject": "0123456789abcdef" * 4, "kid": "pseudonym.v1"}) == []
 

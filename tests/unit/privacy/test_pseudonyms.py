@@ -18,6 +18,7 @@ from hub.privacy.pseudonyms import (
     hub_pseudonym,
     pseudonym_link,
     pseudonymise,
+    pseudonymise_raw,
 )
 from tests.unit.privacy.conftest import fixed_key
 
@@ -36,6 +37,9 @@ class TestHubPseudonym:
         again = parse_identifier("bsn", "1234.56.782")
         assert pseudonymise(again, ring) == pseudonymise(CHILD, ring)
         assert pseudonymise(OTHER, ring) != pseudonymise(CHILD, ring)
+
+    def test_raw_in_one_step(self, ring: KeyRing) -> None:
+        assert pseudonymise_raw("bsn", "1234 56 782", ring) == pseudonymise(CHILD, ring)
 
     def test_kind_is_part_of_the_message(self, ring: KeyRing) -> None:
         onr = parse_identifier("onderwijsnummer", "101222331")

@@ -1,0 +1,199 @@
+"""The raw-Kafka ceiling: aiokafka produce, passthrough and latency, nothing of the hub."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from typing import Any
+
+from bench.harness import Figure, Results, fresh_topics, percentiles
+from hub.bus import client
+
+HEADER_NAMES = (
+    "ce_specversion",
+    "ce_id",
+    "ce_source",
+    "ce_type",
+    "ce_time",
+    "ce_subject",
+    "ce_dataschema",
+    "ce_partner",
+    "ce_pseudonymkid",
+    "content-type",
+)
+
+
+def sample_record(i: int) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    """A record shaped like a contract event: 64-hex key, ~300-byte JSON, ten ce_ headers."""
+    key = secrets.token_hex(32).encode()
+    value = json.dumps(
+        {
+            "brin": "12AB",
+            "vestiging": "00",
+            "datum": "2026-11-16",
+            "lesuren": "3.5",
+            "soort": "ongeoorloofd",
+            "leerjaar": 7,
+            "onderwijssoort": "po",
+            "bron_record": f"rec-i{i:08x}",
+            "opmerking": None,
+        }
+    ).encode()
+    headers = [(name, f"{name}-i{i:08x}".encode()) for name in HEADER_NAMES]
+    return key, value, headers
+
+
+async def fill(bootstrap: str, topic: str, count: int) -> float:
+    """Produce `count` sample records as fast as the producer allows; return records per second."""
+    producer = client.producer(bootstrap, linger_ms=10)
+    await producer.start()
+    try:
+        start = time.perf_counter()
+        pending = []
+        for i in range(count):
+            key, value, headers = sample_record(i)
+            pending.append(await producer.send(topic, value, key=key, headers=headers))
+            if len(pending) >= 5000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+        return count / (time.perf_counter() - start)
+    finally:
+        await producer.stop()
+
+
+async def passthrough(
+    bootstrap: str, source: str, target: str, count: int, *, transactional: bool
+) -> float:
+    """Read `count` records from `source` and write them to `target`; return records per second.
+
+    The transactional variant commits each fetched batch with its offsets in one transaction,
+    which is what the hub's exactly-once processors pay for.
+    """
+    group = f"ceiling-{secrets.token_hex(4)}"
+    extra: dict[str, Any] = {"transactional_id": group} if transactional else {}
+    producer = client.producer(bootstrap, linger_ms=5, **extra)
+    consumer = client.consumer(bootstrap, source, group_id=group, max_poll_records=2000)
+    await producer.start()
+    await consumer.start()
+    moved = 0
+    try:
+        start = time.perf_counter()
+        while moved < count:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=2000)
+            if not batches:
+                continue
+            offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
+            if transactional:
+                async with producer.transaction():
+                    for records in batches.values():
+                        for r in records:
+                            await producer.send(target, r.value, key=r.key, headers=list(r.headers))
+                    await producer.send_offsets_to_transaction(offsets, group)
+            else:
+                futures = [
+                    await producer.send(target, r.value, key=r.key, headers=list(r.headers))
+                    for records in batches.values()
+                    for r in records
+                ]
+                await asyncio.gather(*futures)
+                await consumer.commit(offsets)
+            moved += sum(len(records) for records in batches.values())
+        return moved / (time.perf_counter() - start)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+async def latency(bootstrap: str, partitions: int, rate: int, seconds: float) -> dict[str, float]:
+    """Offer `rate` records/s through a raw passthrough; p50/p95/p99 from send to arrival (ms)."""
+    source, target = await fresh_topics(bootstrap, partitions, "lat-in", "lat-out")
+    total = int(rate * seconds)
+    samples: list[float] = []
+
+    async def forward() -> None:
+        group = f"lat-{secrets.token_hex(4)}"
+        producer = client.producer(bootstrap, linger_ms=0)
+        consumer = client.consumer(bootstrap, source, group_id=group)
+        await producer.start()
+        await consumer.start()
+        try:
+            while True:
+                batches = await consumer.getmany(timeout_ms=100)
+                for records in batches.values():
+                    for r in records:
+                        await producer.send(target, r.value, key=r.key, headers=list(r.headers))
+                if batches:
+                    await consumer.commit()
+        finally:
+            await consumer.stop()
+            await producer.stop()
+
+    async def sink() -> None:
+        consumer = client.consumer(bootstrap, target, group_id=f"sink-{secrets.token_hex(4)}")
+        await consumer.start()
+        try:
+            while len(samples) < total:
+                for records in (await consumer.getmany(timeout_ms=200)).values():
+                    now = time.time_ns()
+                    for r in records:
+                        sent = int(dict(r.headers)["bench_sent_ns"])
+                        samples.append((now - sent) / 1e6)
+        finally:
+            await consumer.stop()
+
+    forwarder = asyncio.create_task(forward())
+    receiver = asyncio.create_task(sink())
+    await asyncio.sleep(1.0)  # let both join their groups before the clock starts
+    producer = client.producer(bootstrap, linger_ms=0)
+    await producer.start()
+    try:
+        interval = 1.0 / rate
+        start = time.perf_counter()
+        for i in range(total):
+            delay = start + i * interval - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            key, value, headers = sample_record(i)
+            headers.append(("bench_sent_ns", str(time.time_ns()).encode()))
+            await producer.send(source, value, key=key, headers=headers)
+        await producer.flush()
+        await asyncio.wait_for(receiver, timeout=60)
+    finally:
+        await producer.stop()
+        forwarder.cancel()
+        await asyncio.gather(forwarder, return_exceptions=True)
+    return percentiles(samples)
+
+
+async def measure(bootstrap: str, results: Results) -> None:
+    """Measure the raw ceilings into `results`."""
+    count, partitions = results.sizes["events"], results.sizes["partitions"]
+    raw_in, raw_out, tx_out = await fresh_topics(bootstrap, partitions, "in", "out", "txout")
+    results.add(Figure("raw.produce", await fill(bootstrap, raw_in, count), "events/s"))
+    results.add(
+        Figure(
+            "raw.passthrough",
+            await passthrough(bootstrap, raw_in, raw_out, count, transactional=False),
+            "events/s",
+            note="consume + produce + commit, at least once",
+        )
+    )
+    results.add(
+        Figure(
+            "raw.passthrough.transactional",
+            await passthrough(bootstrap, raw_in, tx_out, count, transactional=True),
+            "events/s",
+            note="one transaction per fetched batch, offsets inside",
+        )
+    )
+    results.relate("raw.passthrough.transactional", "raw.passthrough")
+    lat = await latency(
+        bootstrap, partitions, results.sizes["rate"], results.sizes["latency_seconds"]
+    )
+    for name, value in lat.items():
+        results.add(
+            Figure(f"raw.latency.{name}", value, "ms", note=f"at {results.sizes['rate']}/s")
+        )

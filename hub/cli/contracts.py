@@ -1,0 +1,97 @@
+"""`hub contracts export | check | release | validate`: the generated contract artefacts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from hub.events import export, released
+from hub.events.errors import ContractError
+from hub.events.registry import parse_event
+
+app = typer.Typer(help="Contract schemas, AsyncAPI, examples and validation.", no_args_is_help=True)
+
+
+@app.command("export")
+def export_() -> None:
+    """Regenerate contracts/ (schemas, examples, asyncapi.yaml, CATALOGUE.md) from the models."""
+    changed = export.write()
+    for rel in changed:
+        typer.echo(f"wrote {rel}")
+    typer.echo(f"{len(changed)} file(s) changed in {export.CONTRACTS_DIR}")
+
+
+@app.command()
+def release() -> None:
+    """Snapshot the schema of every not yet released type into contracts/released/<major>/."""
+    added = released.release()
+    for rel in added:
+        typer.echo(f"released {rel}")
+    typer.echo(f"{len(added)} type(s) released")
+
+
+@app.command()
+def check() -> None:
+    """Fail when contracts/ drifts from the code or a change breaks a released version."""
+    problems = [f"drift: {p}" for p in export.drift()]
+    problems += [f"incompatible: {p}" for p in released.compatibility_problems()]
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("contracts: no drift, every released version still accepted")
+
+
+def read_events(text: str) -> list[tuple[int, Any]]:
+    """Events of a file: one JSON event, a JSON array, or JSON lines; (number, object or error)."""
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        whole = None
+    else:
+        return list(enumerate(whole if isinstance(whole, list) else [whole], start=1))
+    events: list[tuple[int, Any]] = []
+    for number, line in enumerate((ln for ln in text.splitlines() if ln.strip()), start=1):
+        try:
+            events.append((number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            events.append((number, ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})")))
+    return events
+
+
+def validate_text(text: str) -> tuple[list[str], int]:
+    """One line per event (`event N: ...`) and the number of invalid events."""
+    lines: list[str] = []
+    invalid = 0
+    events = read_events(text)
+    if not events:
+        return ["no events found"], 1
+    for number, obj in events:
+        if isinstance(obj, ValueError):
+            lines.append(f"event {number}: {obj}")
+            invalid += 1
+            continue
+        try:
+            event = parse_event(obj)
+        except ContractError as exc:
+            lines += [f"event {number}: {p}" for p in exc.problems]
+            invalid += 1
+        else:
+            lines.append(f"event {number}: ok ({event.type})")
+    return lines, invalid
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Validate structured CloudEvents JSON (one event, an array, or JSON lines) per event."""
+    lines, invalid = validate_text(file.read_text(encoding="utf-8"))
+    for line in lines:
+        typer.echo(line)
+    if invalid:
+        typer.echo(f"{invalid} invalid event(s)", err=True)
+        raise typer.Exit(1)

@@ -1,0 +1,28 @@
+"""The benchmark runs end to end at tiny sizes (it asserts figures exist, never how fast)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+class TestBenchSmoke:
+    def test_smoke_run_produces_figures(self, bootstrap: str) -> None:
+        root = Path(__file__).resolve().parents[2]
+        result = subprocess.run(
+            [sys.executable, "-m", "bench", "--smoke"],
+            cwd=root,
+            env=os.environ | {"KAFKA_BOOTSTRAP_SERVERS": bootstrap},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        figures = json.loads((root / "bench" / "results" / "smoke.json").read_text())["figures"]
+        names = {f["name"] for f in figures}
+        assert {"raw.passthrough", "raw.latency.p99"} <= names
+        assert all(f["value"] > 0 for f in figures)
