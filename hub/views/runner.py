@@ -97,19 +97,27 @@ async def run(
     *,
     prefix: str = "",
     watch_interval: float = 2.0,
+    started: asyncio.Event | None = None,
 ) -> None:
-    """Run the projector until cancelled; reload the policy on SIGHUP and when its file changes."""
+    """Run the projector until cancelled; reload the policy on SIGHUP and when its file changes.
+
+    `started` is set once the projector processes and the SIGHUP handler is in place.
+    """
     await create_state_topic(bootstrap, ViewTopics(prefix))
     processor = projector(bootstrap, ring, policies, prefix=prefix)
     loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError):
-        loop.add_signal_handler(signal.SIGHUP, policies.reload)
     watcher = asyncio.create_task(policies.watch(watch_interval))
     try:
-        await processor.run_forever()
+        async with processor:
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signal.SIGHUP, policies.reload)
+            await processor.wait_ready()
+            if started is not None:
+                started.set()
+            await asyncio.Event().wait()  # until cancelled
     finally:
+        with contextlib.suppress(NotImplementedError):
+            loop.remove_signal_handler(signal.SIGHUP)
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
-        with contextlib.suppress(NotImplementedError):
-            loop.remove_signal_handler(signal.SIGHUP)
