@@ -118,7 +118,10 @@ class TestMatch:
         assert match.nieuw.partner is Partner.BUURTTEAM
         assert {b.partner for b in match.betrokkenen} == {Partner.SCHOOL, Partner.BUURTTEAM}
         # Fact only: partner, contact role and domain; nothing else travels.
-        assert set(match.nieuw.model_dump()) == {"partner", "contactrol", "domein"}
+        assert set(match.nieuw.model_dump()) == {
+            "partner",
+            "contactrol",
+        }  # never content, not even the domain
         assert state is not None
         assert state.gematcht == ("buurtteam|school",)
 
