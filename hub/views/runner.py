@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import signal
 from collections.abc import Callable
+from typing import Any
 
 from hub.bus import client
 from hub.bus.handler import PydanticCodec
@@ -67,6 +68,7 @@ def projector(
     prefix: str = "",
     app_id: str = APP_ID,
     clock: Callable[[], dt.datetime] | None = None,
+    **processor_options: Any,
 ) -> TransactionalProcessor[ChildViews]:
     """The projector's processor (not started); its topics must exist, the ring every key."""
     missing = missing_keys(policies.current, ring)
@@ -87,6 +89,7 @@ def projector(
         handler=handler,
         codec=PydanticCodec(ChildViews),
         stage="views",
+        **processor_options,
     )
 
 
