@@ -202,7 +202,10 @@ def _start(
     if partner not in before:
         if was_open:
             stap.emit(
-                cs.PartnerAangesloten(datum=stap.dag, betrokkene=_betrokkene(entry)), "aangesloten"
+                cs.PartnerAangesloten(
+                    datum=stap.dag, betrokkene=_betrokkene(entry), domein=entry.domein
+                ),
+                "aangesloten",
             )
         _match(stap, partner, entry)
     if rol is ContactRol.CASUSREGISSEUR:
@@ -212,7 +215,7 @@ def _start(
 
 def _betrokkene(b: Betrokkenheid) -> cs.Betrokkene:
     rol = b.contactrol or _STANDAARD_ROL[b.partner]
-    return cs.Betrokkene(partner=b.partner, contactrol=rol, domein=b.domein)
+    return cs.Betrokkene(partner=b.partner, contactrol=rol)
 
 
 _STANDAARD_ROL: dict[Partner, ContactRol] = {
