@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from hub.bus import client, cloudevents
-from hub.bus.launcher import LauncherError, LocalKafka
+from hub.bus.launcher import LocalKafka
 from hub.casus.config import CasusConfig
 from hub.casus.runner import CasusRunner, ensure_topics
 from hub.casus.topics import CasusTopics
@@ -184,12 +184,7 @@ class TestSigkill:
 @pytest.fixture(scope="module")
 def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
     """A broker of this module's own, so stopping it harms no other test."""
-    try:
-        local = start_local_broker(Path(tmp_path_factory.mktemp("casus-kafka")))
-    except LauncherError:
-        # The launcher passes a random cluster id as `-t ID`; one that starts with '-' is read
-        # as an option (reported to the launcher's owner). A second id almost surely works.
-        local = start_local_broker(Path(tmp_path_factory.mktemp("casus-kafka")))
+    local = start_local_broker(Path(tmp_path_factory.mktemp("casus-kafka")))
     try:
         yield local
     finally:
