@@ -155,7 +155,8 @@ class TestSigkill:
             phase("second ready")
             producing = asyncio.create_task(stream(bootstrap, prefix, events, bad))
             await collect(bootstrap, topics.uit, total // 3, settle=0, timeout=60)
-            phase("a third done, kill")
+            streaming = not producing.done()
+            phase(f"a third done, kill (stream still flowing: {streaming})")
             first.send_signal(signal.SIGKILL)
             await first.wait()
             await producing
@@ -177,7 +178,8 @@ class TestSigkill:
         print(
             f"\nSIGKILL: {len(events)} events + {len(bad)} bad in, {figures['outputs']} outputs "
             f"committed, {total} expected, {len(letters)} dead letters, "
-            f"{in_log - len(got)} aborted records left by the kill"
+            f"{in_log - len(got)} aborted records left by the kill, "
+            f"stream flowing at the kill: {streaming}"
         )
 
 
