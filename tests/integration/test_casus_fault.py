@@ -101,8 +101,10 @@ def assert_exactly_once(got: list[Any], kids: list[Child]) -> dict[str, int]:
     return {"outputs": len(ids), "children": len(kids)}
 
 
-async def start_app(bootstrap: str, prefix: str, group: str) -> asyncio.subprocess.Process:
-    """`hub casus run` in a subprocess; return once it reports ready."""
+async def start_app(
+    bootstrap: str, prefix: str, group: str
+) -> tuple[asyncio.subprocess.Process, str]:
+    """`hub casus run` in a subprocess; return it and its ready line once it reports ready."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "hub", "casus", "run", "--group", group, "--tick-interval", "0",
         stdout=asyncio.subprocess.PIPE,
@@ -124,7 +126,7 @@ async def start_app(bootstrap: str, prefix: str, group: str) -> asyncio.subproce
         await process.wait()
         raise
     _drains.add(asyncio.create_task(process.stdout.read()))
-    return process
+    return process, line.decode().strip()
 
 
 _drains: set[asyncio.Task[bytes]] = set()
@@ -147,12 +149,14 @@ class TestSigkill:
         def phase(name: str) -> None:
             print(f"\n{time.monotonic() - t0:6.1f}s {name}", flush=True)
 
-        first = await start_app(bootstrap, prefix, group)
+        first, ready_first = await start_app(bootstrap, prefix, group)
         second: asyncio.subprocess.Process | None = None
         try:
-            phase("first ready")
-            second = await start_app(bootstrap, prefix, group)
-            phase("second ready")
+            phase(ready_first)
+            second, ready_second = await start_app(bootstrap, prefix, group)
+            phase(ready_second)
+            # The group shares the partitions: the second instance got part of them.
+            assert ready_second == "casus: ready, tasks [2, 3]"
             producing = asyncio.create_task(stream(bootstrap, prefix, events, bad))
             await collect(bootstrap, topics.uit, total // 3, settle=0, timeout=60)
             streaming = not producing.done()
