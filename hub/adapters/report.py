@@ -26,6 +26,13 @@ class IngestReport(BaseModel):
         default_factory=list, description="Ids of events that were already published before."
     )
     rejected: list[Rejection] = Field(default_factory=list)
+    ignored: dict[str, int] = Field(
+        default_factory=dict,
+        description="Fields no contract asks for, dropped at the adapter: name -> records.",
+    )
+    batch: str | None = Field(
+        default=None, description="Digest of the body; dead letters point to it with the row."
+    )
 
     @property
     def ok(self) -> bool:

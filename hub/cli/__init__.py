@@ -7,7 +7,21 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from hub.cli import acl, casus, certs, contracts, demo, kafka, keys, pii
+from hub.cli import (
+    acl,
+    casus,
+    certs,
+    contracts,
+    demo,
+    indicators,
+    ingest,
+    inzage,
+    kafka,
+    keys,
+    pii,
+    policy,
+    views,
+)
 from hub.cli.errors import OperatorError, one_line
 from hub.log import configure_logging
 from hub.settings import get_settings
@@ -27,6 +41,11 @@ app.add_typer(certs.app, name="certs")
 app.add_typer(acl.app, name="acl")
 app.add_typer(casus.app, name="casus")
 app.command("demo")(demo.demo)
+ingest.register(app)
+app.add_typer(policy.app, name="policy")
+app.add_typer(views.app, name="views")
+app.command("inzage")(inzage.inzage)
+app.command("indicators")(indicators.indicators)
 
 
 @app.callback()

@@ -1,0 +1,227 @@
+"""One ingest (an HTTP post or a file import): adapter, dead letters, idempotent publish."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import structlog
+
+from hub.adapters.kit import Adapter, Context
+from hub.adapters.pipeline import Accepted, Tally, run
+from hub.adapters.registry import AdapterRegistry
+from hub.adapters.report import IngestReport, Rejection
+from hub.bus import cloudevents, dlq
+from hub.bus.publisher import PublishResult
+from hub.bus.records import EVENT_ID_HEADER, Output
+from hub.events.envelope import Event
+from hub.events.topics import DLQ, contract_topic
+
+log = structlog.get_logger(__name__)
+
+#: Records per transaction: a crash loses no committed chunk, a re-import finishes the rest.
+CHUNK = 2000
+
+#: Namespace of dead-letter ids: the same bad row of the same body is the same letter.
+LETTER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://contracts.onderwijsjeugd.nl/deadletters")
+
+
+class Publisher(Protocol):
+    """What the ingest publishes through (the bus runtime's IdempotentPublisher)."""
+
+    async def publish(self, outputs: Sequence[Output]) -> PublishResult:
+        """Publish outputs whose `ce_id` is new; report the others as duplicates."""
+        ...
+
+
+def batch_id(body: bytes) -> str:
+    """The reference of a body in dead letters: `batch-` + 24 hex of its SHA-256."""
+    return "batch-" + hashlib.sha256(body).hexdigest()[:24]
+
+
+def event_output(event: Event[Any], topic: str) -> Output:
+    """The binary-mode CloudEvents record of `event` on `topic`."""
+    record = cloudevents.encode(event)
+    return Output(topic=topic, key=record.key, value=record.value, headers=record.headers)
+
+
+def letter_id(partner: str, feed: str, batch: str, rejection: Rejection) -> str:
+    """Deterministic: importing the same body again adds no second dead letter."""
+    name = "\x1f".join((partner, feed, batch, str(rejection.record), rejection.reason))
+    return "dl-" + str(uuid.uuid5(LETTER_NAMESPACE, name))
+
+
+def letter_output(partner: str, feed: str, batch: str, rejection: Rejection, topic: str) -> Output:
+    """The dead letter of a rejected record: reason and claim check, never the content."""
+    lid = letter_id(partner, feed, batch, rejection)
+    letter = dlq.dead_letter(
+        stage=f"adapter.{partner}.{feed}",
+        reason=rejection.reason,
+        message=rejection.message,
+        error_type="RecordRejected",
+        attempts=1,
+        key=batch.encode(),
+        event_id=lid,
+        claim_check=dlq.ClaimCheck(partner=partner, feed=feed, row=rejection.record),
+    )
+    output = dlq.to_output(letter, topic)
+    return Output(
+        topic=output.topic,
+        key=output.key,
+        value=output.value,
+        headers=(*output.headers, (EVENT_ID_HEADER, lid.encode())),
+    )
+
+
+class MemoryPublisher:
+    """Keeps what it publishes in memory, with the same dedup rule (dry runs, partner tests)."""
+
+    def __init__(self) -> None:
+        self.outputs: list[Output] = []
+        self.seen: set[str] = set()
+
+    async def publish(self, outputs: Sequence[Output]) -> PublishResult:
+        """Keep outputs whose `ce_id` is new."""
+        accepted: list[str] = []
+        duplicates: list[str] = []
+        for output in outputs:
+            eid = output.event_id
+            if eid is not None and eid in self.seen:
+                duplicates.append(eid)
+                continue
+            if eid is not None:
+                self.seen.add(eid)
+                accepted.append(eid)
+            self.outputs.append(output)
+        return PublishResult(tuple(accepted), tuple(duplicates))
+
+
+@dataclass(frozen=True)
+class Topics:
+    """Physical topic names of an ingest (the registry's names with the prefix)."""
+
+    prefix: str = ""
+
+    def contract(self, partner: str) -> str:
+        """The partner's contract topic."""
+        return self.prefix + contract_topic(partner)
+
+    @property
+    def dlq(self) -> str:
+        """The dead-letter topic."""
+        return self.prefix + DLQ
+
+
+Progress = Callable[[int], None]
+
+
+class IngestService:
+    """Runs a partner's body through its adapter and publishes events and dead letters once."""
+
+    def __init__(
+        self,
+        registry: AdapterRegistry,
+        publisher: Publisher,
+        context: Context,
+        *,
+        topics: Topics | None = None,
+        chunk: int = CHUNK,
+        before_publish: Callable[[], Awaitable[None]] | None = None,
+        attempts: int = 4,
+    ) -> None:
+        self.registry = registry
+        self.publisher = publisher
+        self.context = context
+        self.topics = topics or Topics()
+        self.chunk = max(1, chunk)
+        # Writes new data keys before the events whose ciphertexts need them.
+        self.before_publish = before_publish
+        self.attempts = max(1, attempts)
+
+    async def __call__(
+        self, partner: str, feed: str, body: bytes, content_type: str
+    ) -> IngestReport:
+        """The web app's Ingestor: LookupError (404) for an unknown partner or feed."""
+        return await self.ingest(partner, feed, body, content_type)
+
+    async def ingest(
+        self,
+        partner: str,
+        feed: str,
+        body: bytes,
+        content_type: str,
+        *,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Map, dead-letter and publish; the report lists accepted, duplicate and rejected."""
+        adapter = self.registry.get_adapter(partner, feed)
+        batch = batch_id(body)
+        report = IngestReport(partner=partner, feed=feed, batch=batch)
+        tally = Tally()
+        pending: list[Accepted | Rejection] = []
+        for item in run(adapter, body, content_type, self.context, tally):
+            pending.append(item)
+            if len(pending) >= self.chunk:
+                await self._flush(adapter, batch, pending, report)
+                if progress is not None:
+                    progress(len(pending))
+                pending = []
+        if pending:
+            await self._flush(adapter, batch, pending, report)
+            if progress is not None:
+                progress(len(pending))
+        report.ignored = dict(sorted(tally.ignored.items()))
+        log.info(
+            "adapter.ingest",
+            partner=partner,
+            feed=feed,
+            batch=batch,
+            records=tally.records,
+            accepted=len(report.accepted),
+            duplicates=len(report.duplicates),
+            rejected=len(report.rejected),
+        )
+        return report
+
+    async def _publish(self, outputs: list[Output]) -> PublishResult:
+        # A publish is one transaction: when it fails nothing of it is visible and nothing is
+        # marked as seen, so trying again is safe. Fresh topics briefly lack a leader.
+        delay = 0.25
+        for attempt in range(1, self.attempts + 1):
+            try:
+                if self.before_publish is not None:
+                    await self.before_publish()
+                return await self.publisher.publish(outputs)
+            except Exception as exc:
+                if attempt == self.attempts:
+                    raise
+                log.warning("adapter.publish.retry", attempt=attempt, error=type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    async def _flush(
+        self,
+        adapter: Adapter,
+        batch: str,
+        items: Iterable[Accepted | Rejection],
+        report: IngestReport,
+    ) -> None:
+        partner = adapter.partner.value
+        contract = self.topics.contract(partner)
+        outputs: list[Output] = []
+        events: set[str] = set()
+        for item in items:
+            if isinstance(item, Accepted):
+                outputs.append(event_output(item.event, contract))
+                events.add(item.event.id)
+            else:
+                outputs.append(letter_output(partner, adapter.feed, batch, item, self.topics.dlq))
+                report.rejected.append(item)
+        result = await self._publish(outputs)
+        report.accepted += [i for i in result.accepted if i in events]
+        report.duplicates += [i for i in result.duplicates if i in events]

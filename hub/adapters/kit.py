@@ -1,0 +1,280 @@
+"""The adapter kit: what a partner's adapter is, and the helpers every adapter shares.
+
+An adapter is a pure mapping at the partner's edge. It parses the partner's bytes into
+records, and maps each record to contract events: validate, pseudonymise (the identity
+never leaves the adapter), map, and drop every field no contract asks for. It does no I/O:
+keys and the optional field cipher come in through `Context`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from hub.adapters.report import Rejection
+from hub.events.envelope import Event, Payload, event_id, new_event
+from hub.events.errors import describe
+from hub.events.fields import EncryptedText
+from hub.events.guards import looks_like_bsn
+from hub.events.vocab import Partner
+from hub.privacy.fieldcrypt import FieldCipher, FieldCryptoError
+from hub.privacy.identifiers import Identifier, InvalidIdentifier, parse_identifier
+from hub.privacy.keyring import KeyRing, KeyRingError
+from hub.privacy.pseudonyms import HubPseudonym, pseudonymise
+from hub.privacy.scrub import mask_bsns
+
+#: Dates in the sources are Dutch school days; an event's `time` is that day's midnight here.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+#: The identifier fields an adapter accepts, in order of preference.
+IDENTIFIER_FIELDS: tuple[str, ...] = ("bsn", "onderwijsnummer")
+
+
+class HubMisconfigured(RuntimeError):
+    """The hub, not the record, is at fault (no pseudonym key): stop the ingest."""
+
+
+class RecordRejected(Exception):
+    """One record cannot become an event; `reason` is a code, `message` never holds a value."""
+
+    def __init__(self, reason: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.field = field
+
+    def rejection(self, record: int) -> Rejection:
+        """The rejection of record number `record`."""
+        return Rejection(record=record, reason=self.reason, message=self.message, field=self.field)
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One parsed source record: its 1-based number and its fields (names in lower case)."""
+
+    number: int
+    fields: Mapping[str, Any]
+
+
+Pseudonymiser = Callable[[Identifier], HubPseudonym]
+
+
+def keyring_pseudonymiser(ring: KeyRing) -> Pseudonymiser:
+    """Pseudonymise under the ring's current regional key."""
+    ring.pseudonym_key()  # fail at construction, not at the first record
+
+    def apply(identifier: Identifier) -> HubPseudonym:
+        return pseudonymise(identifier, ring)
+
+    return apply
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an adapter needs besides the record: keys, the optional cipher, the organisation."""
+
+    pseudonymiser: Pseudonymiser
+    cipher: FieldCipher | None = None
+    organisation: str = "regio"
+
+    @classmethod
+    def from_keyring(
+        cls, ring: KeyRing, *, cipher: FieldCipher | None = None, organisation: str = "regio"
+    ) -> Context:
+        """A context that pseudonymises with `ring`."""
+        return cls(keyring_pseudonymiser(ring), cipher, organisation)
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """What one record became: its events, and the names of the fields that were dropped."""
+
+    events: list[Event[Any]]
+    ignored: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    """One feed of one partner: bytes in, records out, each record to contract events."""
+
+    @property
+    def partner(self) -> Partner:
+        """The partner whose records this adapter reads (and as whom it publishes)."""
+        ...
+
+    @property
+    def feed(self) -> str:
+        """The feed name in `/ingest/{partner}/{feed}` and `hub import PARTNER FEED`."""
+        ...
+
+    @property
+    def system(self) -> str:
+        """The source system, the last part of the events' `source`."""
+        ...
+
+    @property
+    def description(self) -> str:
+        """One sentence for listings and the docs."""
+        ...
+
+    def parse(self, body: bytes, content_type: str) -> Iterator[RawRecord | Rejection]:
+        """Split the body into records; a record that cannot even be read is a Rejection."""
+        ...
+
+    def map(self, record: RawRecord, ctx: Context) -> Mapped:
+        """The record's events; raise RecordRejected with a precise reason when it is bad."""
+        ...
+
+
+# -- helpers every adapter uses ----------------------------------------------------------------
+
+
+def text(record: RawRecord, name: str) -> str | None:
+    """The field as stripped text, None when absent or empty."""
+    value = record.fields.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool | dict | list):
+        raise RecordRejected("invalid_field", f"{name}: must be a text or a number", name)
+    stripped = str(value).strip()
+    return stripped or None
+
+
+def identity(record: RawRecord) -> Identifier:
+    """The child's validated identifier: `bsn`, else `onderwijsnummer`; never echoed."""
+    for kind in IDENTIFIER_FIELDS:
+        raw = text(record, kind)
+        if raw is None:
+            continue
+        try:
+            return parse_identifier(kind, raw)
+        except InvalidIdentifier as exc:
+            # The message of InvalidIdentifier never repeats the number.
+            raise RecordRejected(f"invalid_{kind}", str(exc), kind) from None
+    raise RecordRejected(
+        "missing_identifier", "bsn or onderwijsnummer is required (both are empty)", "bsn"
+    )
+
+
+def pseudonym(record: RawRecord, ctx: Context) -> HubPseudonym:
+    """The hub pseudonym of the record's child."""
+    try:
+        return ctx.pseudonymiser(identity(record))
+    except KeyRingError as exc:
+        # A missing key is the hub's problem, not the record's: let it stop the ingest.
+        raise HubMisconfigured(f"cannot pseudonymise: {exc}") from None
+
+
+def parse_date(raw: str, name: str) -> dt.date:
+    """A date as dd-mm-jjjj (also d-m-jjjj, with - / or .) or ISO jjjj-mm-dd."""
+    cleaned = raw.strip().replace("/", "-").replace(".", "-")
+    parts = cleaned.split("-")
+    try:
+        if len(parts) == 3 and len(parts[0]) == 4:
+            year, month, day = (int(p) for p in parts)
+        elif len(parts) == 3 and len(parts[2]) == 4:
+            day, month, year = (int(p) for p in parts)
+        else:
+            raise ValueError
+    except ValueError:
+        raise RecordRejected(
+            "invalid_date", f"{name}: expected a date as dd-mm-jjjj", name
+        ) from None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise RecordRejected(
+            "invalid_date",
+            f"{name}: not a calendar date (day {day} of month {month} does not exist)",
+            name,
+        ) from None
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight of `day` in Amsterdam: the `time` of an event that happened on that day."""
+    return dt.datetime.combine(day, dt.time(), AMSTERDAM)
+
+
+def record_ref(record: RawRecord, name: str = "record_id") -> str:
+    """The partner's own record id, checked to be a usable, non-identifying reference."""
+    raw = text(record, name)
+    if raw is None:
+        raise RecordRejected("missing_record_id", f"{name}: is required (your own record id)", name)
+    if looks_like_bsn(raw):
+        raise RecordRejected(
+            "identifier_in_record_id",
+            f"{name}: looks like a BSN; use your system's own record number",
+            name,
+        )
+    if len(raw) > 100 or any(c in raw for c in "\x00\x1f\n\r"):
+        raise RecordRejected(
+            "invalid_record_id", f"{name}: at most 100 characters on one line", name
+        )
+    return raw
+
+
+def encrypt(
+    ctx: Context, plaintext: str | None, *, child: str, eid: str, name: str
+) -> EncryptedText | None:
+    """Free text encrypted for the child when a cipher is at hand; else dropped (None)."""
+    if plaintext is None or not plaintext.strip() or ctx.cipher is None:
+        return None
+    try:
+        return ctx.cipher.encrypt(plaintext.strip(), child=child, event_id=eid, field=name)
+    except FieldCryptoError as exc:
+        raise RecordRejected("unencryptable_text", f"{name}: {exc}", name) from None
+
+
+def build_event(
+    model: type[Payload],
+    data: Mapping[str, Any],
+    *,
+    partner: Partner,
+    system: str,
+    ctx: Context,
+    organisation: str | None,
+    source_record_id: str,
+    subject: HubPseudonym,
+    time: dt.datetime,
+) -> Event[Any]:
+    """Validate `data` against `model` and wrap it; RecordRejected lists what is wrong."""
+    try:
+        payload = model.model_validate(dict(data))
+        return new_event(
+            payload,
+            partner=partner,
+            organisation=organisation or ctx.organisation,
+            system=system,
+            source_record_id=source_record_id,
+            subject=subject.value,
+            pseudonymkid=subject.kid,
+            time=time,
+        )
+    except ValidationError as exc:
+        problems = describe(exc)
+        first = problems[0].split(":", 1)[0] if problems else None
+        raise RecordRejected("invalid_field", "; ".join(problems), first) from None
+
+
+def eid_for(partner: Partner, source_record_id: str, model: type[Payload]) -> str:
+    """The deterministic id the event of this record will get (needed before encryption)."""
+    return event_id(partner, source_record_id, model.event_type)
+
+
+def safe_name(name: str) -> str:
+    """A field name fit for a report: BSN-like numbers masked, length bounded."""
+    return mask_bsns(name)[:64]
+
+
+class BaseAdapter:
+    """Convenience base: subclasses set the class variables and implement `parse` and `map`."""
+
+    partner: ClassVar[Partner]
+    feed: ClassVar[str]
+    system: ClassVar[str] = "bron"
+    description: ClassVar[str] = ""

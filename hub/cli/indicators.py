@@ -1,0 +1,96 @@
+"""`hub indicators`: figures per school and month for the gemeente and the SWV, no children."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hub.bus import client, cloudevents
+from hub.bus.scan import read_to_end
+from hub.events.errors import ContractError
+from hub.settings import get_settings
+from hub.views.indicators import INDICATORS, MIN_CELL, Report, Tally
+from hub.views.runner import input_topics
+
+out = Console(soft_wrap=False, width=140)
+
+
+def indicators(
+    min_cell: Annotated[
+        int, typer.Option("--min-cell", min=2, help="Smallest count shown; smaller is hidden.")
+    ] = MIN_CELL,
+    peildatum: Annotated[
+        str | None, typer.Option(help="As-of date (YYYY-MM-DD) for open cases; default today.")
+    ] = None,
+    publish: Annotated[
+        bool, typer.Option("--publish", help=f"Also write the cells to the {INDICATORS} topic.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Count signals, matches, cases and thuiszitters per school and month, without children."""
+    settings = get_settings()
+    day = dt.date.fromisoformat(peildatum) if peildatum else dt.datetime.now(dt.UTC).date()
+    bootstrap = client.bootstrap_servers(settings)
+    report = asyncio.run(_compute(bootstrap, settings.topic_prefix, day, min_cell, publish))
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    out.print(table(report))
+
+
+def table(report: Report) -> Table:
+    """The cells as a table; hidden cells show `<min_cell`."""
+    result = Table(
+        title=f"Indicatoren per school en maand — peildatum {report.peildatum.isoformat()}",
+        caption=f"<{report.min_cell}: te klein om te tonen (onderdrukt)",
+    )
+    for name in ("indicator", "school", "periode", "aantal", "wachttijd (mediaan, dagen)"):
+        result.add_column(name)
+    for cell in report.cellen:
+        result.add_row(
+            cell.indicator.value,
+            cell.brin,
+            cell.periode,
+            f"<{report.min_cell}" if cell.onderdrukt else str(cell.aantal),
+            "" if cell.wachttijd_mediaan_dagen is None else f"{cell.wachttijd_mediaan_dagen:g}",
+        )
+    return result
+
+
+async def _compute(
+    bootstrap: str, prefix: str, day: dt.date, min_cell: int, publish: bool
+) -> Report:
+    await client.ensure_reachable(bootstrap)
+    tally = Tally()
+    async for record in read_to_end(bootstrap, input_topics(prefix)):
+        try:
+            tally.add(cloudevents.decode_record(record))
+        except ContractError:
+            continue  # the processors dead-letter bad records; figures skip them
+    report = tally.report(day, min_cell)
+    if publish:
+        await _publish(bootstrap, prefix + INDICATORS, report)
+    return report
+
+
+async def _publish(bootstrap: str, topic: str, report: Report) -> None:
+    await client.create_topics(bootstrap, [(topic, 3, {"cleanup.policy": "compact"})])
+    producer = client.producer(bootstrap)
+    await producer.start()
+    try:
+        sent = [
+            await producer.send(
+                topic,
+                cell.model_dump_json().encode(),
+                key=f"{cell.indicator.value}|{cell.brin}|{cell.periode}".encode(),
+            )
+            for cell in report.cellen
+        ]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()

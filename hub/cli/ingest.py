@@ -1,0 +1,275 @@
+"""`hub import`, `hub adapters list|check|token|run` and `hub serve`: the ingest edge."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from hub.adapters.conformance import check_adapter
+from hub.adapters.ingest import IngestService, MemoryPublisher, Topics
+from hub.adapters.kit import Context
+from hub.adapters.registry import AdapterRegistry, UnknownFeed, adapters_of, builtin_registry
+from hub.adapters.report import IngestReport
+from hub.privacy.keyring import load_keyring
+from hub.settings import get_settings
+
+adapters_app = typer.Typer(
+    help="The adapters: list them, check one against the conformance kit, run one on Kafka.",
+    no_args_is_help=True,
+)
+console = Console(stderr=True, soft_wrap=True)
+
+#: Above this many bytes a progress bar is shown.
+PROGRESS_BYTES = 256 * 1024
+
+CONTENT_TYPES = {
+    ".csv": "text/csv",
+    ".txt": "text/csv",
+    ".json": "application/json",
+    ".jsonl": "application/x-ndjson",
+    ".ndjson": "application/x-ndjson",
+}
+
+
+def content_type_of(path: Path) -> str:
+    """The content type a file's extension implies (CSV when unknown)."""
+    return CONTENT_TYPES.get(path.suffix.lower(), "text/csv")
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]hub: {message}[/]")
+    return typer.Exit(1)
+
+
+def summary(report: IngestReport, seconds: float, records: int) -> Table:
+    """The end-of-import table: accepted, duplicates, rejected by reason, ignored fields."""
+    table = Table(title=f"{report.partner}/{report.feed} ({report.batch})", show_header=False)
+    table.add_row("accepted", str(len(report.accepted)))
+    table.add_row("duplicates", str(len(report.duplicates)))
+    table.add_row("rejected", str(len(report.rejected)))
+    for reason, count in sorted(report.rejected_by_reason().items()):
+        table.add_row(f"  {reason}", str(count))
+    for name, count in report.ignored.items():
+        table.add_row(f"ignored field {name}", f"{count} records")
+    rate = records / seconds if seconds > 0 else 0.0
+    table.add_row("time", f"{seconds:.1f} s ({rate:,.0f} records/s)")
+    return table
+
+
+async def _import(
+    service: IngestService, partner: str, feed: str, body: bytes, content_type: str
+) -> IngestReport:
+    if len(body) < PROGRESS_BYTES:
+        return await service.ingest(partner, feed, body, content_type)
+    total = max(1, body.count(b"\n"))
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(f"{partner}/{feed}", total=total)
+        return await service.ingest(
+            partner,
+            feed,
+            body,
+            content_type,
+            progress=lambda n: progress.advance(task, n),
+        )
+
+
+def import_file(
+    partner: Annotated[str, typer.Argument(help="school, leerplicht, jgz, buurtteam or swv.")],
+    feed: Annotated[str, typer.Argument(help="The feed, e.g. verzuim (see hub adapters list).")],
+    file: Annotated[Path, typer.Argument(help="The file to import ('-' = stdin).")],
+    content_type: Annotated[
+        str | None, typer.Option(help="text/csv, application/json or application/x-ndjson.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Map and report, publish nothing (no broker).")
+    ] = False,
+    organisation: Annotated[
+        str, typer.Option(help="Organisation id in the events' source when a record has none.")
+    ] = "regio",
+    show_rejections: Annotated[
+        int, typer.Option(help="List at most this many rejected records.")
+    ] = 20,
+) -> None:
+    """Import a partner's file through its adapter: events once, bad rows to the DLQ."""
+    registry = builtin_registry()
+    try:
+        registry.get_adapter(partner, feed)
+    except UnknownFeed as exc:
+        raise _fail(str(exc)) from None
+    if str(file) == "-":
+        body = sys.stdin.buffer.read()
+        kind = content_type or "text/csv"
+    else:
+        if not file.is_file():
+            raise _fail(f"{file}: no such file")
+        body = file.read_bytes()
+        kind = content_type or content_type_of(file)
+    report, seconds = asyncio.run(
+        _run_import(registry, partner, feed, body, kind, dry_run, organisation)
+    )
+    records = len(report.accepted) + len(report.duplicates) + len(report.rejected)
+    for rejection in report.rejected[:show_rejections]:
+        where = f" [{rejection.field}]" if rejection.field else ""
+        typer.echo(f"record {rejection.record}: {rejection.reason}{where}: {rejection.message}")
+    if len(report.rejected) > show_rejections:
+        typer.echo(f"... and {len(report.rejected) - show_rejections} more rejected records")
+    console.print(summary(report, seconds, records))
+    if dry_run:
+        console.print("[yellow]dry run: nothing was published[/]")
+    if report.rejected:
+        raise typer.Exit(3)
+
+
+async def _run_import(
+    registry: AdapterRegistry,
+    partner: str,
+    feed: str,
+    body: bytes,
+    content_type: str,
+    dry_run: bool,
+    organisation: str,
+) -> tuple[IngestReport, float]:
+    """The report and the seconds the ingest itself took (after connecting)."""
+    settings = get_settings()
+    ring = load_keyring(settings)
+    if dry_run:
+        service = IngestService(
+            registry,
+            MemoryPublisher(),
+            Context.from_keyring(ring, organisation=organisation),
+            topics=Topics(settings.topic_prefix),
+        )
+        return await _timed(service, partner, feed, body, content_type)
+    from hub.web.ingest import IngestOptions, ingest_service
+
+    options = IngestOptions(organisation=organisation)
+    async with ingest_service(settings, ring=ring, registry=registry, options=options) as service:
+        return await _timed(service, partner, feed, body, content_type)
+
+
+async def _timed(
+    service: IngestService, partner: str, feed: str, body: bytes, content_type: str
+) -> tuple[IngestReport, float]:
+    started = time.perf_counter()
+    report = await _import(service, partner, feed, body, content_type)
+    return report, time.perf_counter() - started
+
+
+@adapters_app.command("list")
+def list_adapters() -> None:
+    """Every (partner, feed) with the event type it makes."""
+    for (partner, feed), adapter in builtin_registry().items():
+        model = getattr(adapter, "model", None)
+        event_type = getattr(model, "event_type", "?")
+        typer.echo(f"{partner}/{feed}\t{event_type}\t{adapter.description}")
+
+
+@adapters_app.command()
+def check(
+    module: Annotated[
+        str, typer.Argument(help="Python module with ADAPTERS or ADAPTER, or 'builtin'.")
+    ],
+) -> None:
+    """Run the conformance kit: valid contracts, deterministic ids, no PII, nasty inputs."""
+    try:
+        adapters = (
+            tuple(builtin_registry().values()) if module == "builtin" else adapters_of(module)
+        )
+    except (ImportError, LookupError, TypeError) as exc:
+        raise _fail(f"cannot load adapters from {module}: {exc}") from None
+    failed = 0
+    for adapter in adapters:
+        name = f"{adapter.partner.value}/{adapter.feed}"
+        for result in check_adapter(adapter):
+            mark = "[green]ok[/]  " if result.ok else "[red]FAIL[/]"
+            console.print(f"{mark} {name}: {result.name}")
+            if not result.ok:
+                failed += 1
+                console.print(f"       {result.detail}")
+    console.print(f"{len(adapters)} adapter(s), {failed} failed check(s)")
+    if failed:
+        raise typer.Exit(1)
+
+
+@adapters_app.command()
+def docs(
+    write: Annotated[
+        bool, typer.Option("--write", help="Write the files (else only check).")
+    ] = False,
+    directory: Annotated[Path, typer.Option(help="Target directory.")] = Path("contracts/sources"),
+) -> None:
+    """Render contracts/sources/ (source formats and examples); exit 1 when it drifted."""
+    from hub.adapters.sourcedocs import render
+    from hub.adapters.sourcedocs import write as write_files
+
+    if write:
+        for path in write_files(directory):
+            typer.echo(f"wrote {path}")
+        return
+    stale = [
+        rel
+        for rel, content in render().items()
+        if not (directory / rel).exists() or (directory / rel).read_bytes() != content.encode()
+    ]
+    for rel in stale:
+        typer.echo(f"out of date: {directory / rel}")
+    if stale:
+        raise typer.Exit(1)
+
+
+@adapters_app.command()
+def token(
+    partner: Annotated[str, typer.Argument(help="The partner that will post with it.")],
+) -> None:
+    """Issue an ingest bearer token for a partner (shown once; only its hash is kept)."""
+    from hub.web.ingest import tokens_dir
+    from hub.web.tokens import PartnerTokens
+
+    directory = tokens_dir(get_settings())
+    tokens = PartnerTokens.load(directory)
+    secret = tokens.issue(partner)
+    path = tokens.save(directory)
+    console.print(f"token for {partner} saved as a hash in {path}; it is shown only now:")
+    typer.echo(secret)
+
+
+@adapters_app.command("run")
+def run_adapter(
+    partner: Annotated[str, typer.Argument(help="The partner whose raw topic to read.")],
+) -> None:
+    """Run the partner's adapters over its raw topic on Kafka, until interrupted."""
+    from hub.web.ingest import run_raw_adapter
+
+    asyncio.run(run_raw_adapter(get_settings(), partner))
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface (default HUB_HTTP_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default HUB_HTTP_PORT).")] = None,
+) -> None:
+    """Serve the HTTP side: partner ingest, health, readiness and metrics."""
+    from hub.web.ingest import serve_http
+
+    settings = get_settings()
+    asyncio.run(serve_http(settings, host or settings.http_host, port or settings.http_port))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `import`, `adapters` and `serve` to the `hub` command."""
+    app.command("import")(import_file)
+    app.add_typer(adapters_app, name="adapters")
+    app.command("serve")(serve)

@@ -1,0 +1,60 @@
+"""`hub inzage`: the report for a parent of what was shared about their child, from the audit."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hub.bus import client
+from hub.bus.scan import read_to_end
+from hub.events.topics import AUDIT, physical_name
+from hub.privacy.identifiers import InvalidIdentifier, parse_identifier
+from hub.privacy.keyring import load_keyring
+from hub.settings import get_settings
+from hub.views.audit import AuditRecord
+from hub.views.inzage import child_subjects, for_child, render
+from hub.views.wire import decode_audit
+
+
+def inzage(
+    soort: Annotated[str, typer.Option(help="Kind of identifier: bsn or onderwijsnummer.")] = "bsn",
+    stdin: Annotated[
+        bool, typer.Option("--stdin", help="Read the number from stdin instead of a prompt.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+) -> None:
+    """Report for a parent which partners received which information about their child.
+
+    The number is asked for (never an argument, so it stays out of shell history and the
+    process list), turned into pseudonyms with the local key ring and never sent anywhere.
+    """
+    raw = sys.stdin.readline() if stdin else typer.prompt(soort, hide_input=True)
+    try:
+        identifier = parse_identifier(soort, raw.strip())
+    except InvalidIdentifier as exc:
+        typer.echo(f"hub: {exc}", err=True)
+        raise typer.Exit(2) from None
+    settings = get_settings()
+    subjects = child_subjects(identifier, load_keyring(settings))
+    bootstrap = client.bootstrap_servers(settings)
+    topic = physical_name(AUDIT, settings)
+    records = asyncio.run(_read(bootstrap, topic, {s.encode() for s in subjects}))
+    report = render(for_child(records, subjects), dt.datetime.now(dt.UTC).date())
+    if output is None:
+        typer.echo(report, nl=False)
+    else:
+        output.write_text(report, encoding="utf-8")
+        typer.echo(f"inzage written to {output} ({len(records)} disclosures)", err=True)
+
+
+async def _read(bootstrap: str, topic: str, keys: set[bytes]) -> list[AuditRecord]:
+    await client.ensure_reachable(bootstrap)
+    # Keys are compared before decoding: other children's records are never even parsed.
+    return [decode_audit(r.value) async for r in read_to_end(bootstrap, [topic]) if r.key in keys]

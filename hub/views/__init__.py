@@ -1,0 +1,1 @@
+"""Views per audience: the sharing policy, the projection, the audit trail, parents' rights."""

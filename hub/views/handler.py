@@ -1,0 +1,48 @@
+"""The projector as a bus handler: decode the CloudEvent, apply the transition, emit records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from hub.bus import cloudevents
+from hub.bus.handler import BadInput
+from hub.bus.records import InRecord, Output
+from hub.events.errors import ContractError
+from hub.privacy.keyring import KeyRing
+from hub.views.reload import PolicyHolder
+from hub.views.state import ChildViews
+from hub.views.transition import ViewTopics, transition
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class ProjectorHandler:
+    """`(state, record) -> (state, outputs)` for the TransactionalProcessor."""
+
+    def __init__(
+        self,
+        policies: PolicyHolder,
+        ring: KeyRing,
+        topics: ViewTopics,
+        clock: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
+        self.policies = policies
+        self.ring = ring
+        self.topics = topics
+        self.clock = clock
+
+    def __call__(
+        self, state: ChildViews | None, record: InRecord, /
+    ) -> tuple[ChildViews | None, Sequence[Output]]:
+        """Project one input record for every audience under the policy in force."""
+        try:
+            event = cloudevents.decode(record.key, record.value, record.headers)
+        except ContractError as exc:
+            raise BadInput("contract", "; ".join(exc.problems)) from None
+        new_state, records = transition(
+            self.policies.current, self.ring, self.topics, state, event, self.clock()
+        )
+        return new_state, [Output(r.topic, r.key, r.value, r.headers) for r in records]

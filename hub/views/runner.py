@@ -1,0 +1,123 @@
+"""The projector on Kafka: contract and casus topics in, view, audit and data-key records out.
+
+Views, audit records, the projector's state changelog and the consumer offsets are written in
+one Kafka transaction per batch (the bus runtime's TransactionalProcessor).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import signal
+from collections.abc import Callable
+
+from hub.bus import client
+from hub.bus.handler import PydanticCodec
+from hub.bus.processor import TransactionalProcessor
+from hub.bus.topology import partition_counts
+from hub.events.topics import (
+    CASUS_UIT,
+    CHILD_PARTITIONS,
+    DLQ,
+    PRODUCING_PARTNERS,
+    contract_topic,
+    physical_name,
+)
+from hub.privacy.keyring import KeyRing, KeyRingError
+from hub.views.handler import ProjectorHandler
+from hub.views.project import missing_keys
+from hub.views.reload import PolicyHolder
+from hub.views.state import ChildViews
+from hub.views.transition import ViewTopics
+
+APP_ID = "hub-views"
+
+#: The projector's state topic: compacted, erasure bounded to a day like the casus state.
+STATE_CONFIG = {
+    "cleanup.policy": "compact",
+    "segment.ms": str(60 * 60 * 1000),
+    "max.compaction.lag.ms": str(24 * 60 * 60 * 1000),
+    "delete.retention.ms": str(24 * 60 * 60 * 1000),
+}
+
+
+def input_topics(prefix: str = "") -> list[str]:
+    """Every contract topic and the casus output: what the projector reads."""
+    names = [contract_topic(p) for p in PRODUCING_PARTNERS] + [CASUS_UIT]
+    return [physical_name(n, prefix=prefix) for n in names]
+
+
+async def create_state_topic(
+    bootstrap: str, topics: ViewTopics, partitions: int = CHILD_PARTITIONS
+) -> None:
+    """Create the projector's compacted state topic, co-partitioned with its inputs."""
+    await client.create_topics(bootstrap, [(topics.state, partitions, STATE_CONFIG)])
+    # A new topic reaches the metadata of every broker a moment after the create call returns.
+    async with asyncio.timeout(30):
+        while (await partition_counts(bootstrap, [topics.state]))[topics.state] == 0:  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+
+
+def projector(
+    bootstrap: str,
+    ring: KeyRing,
+    policies: PolicyHolder,
+    *,
+    prefix: str = "",
+    app_id: str = APP_ID,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> TransactionalProcessor[ChildViews]:
+    """The projector's processor (not started); its topics must exist, the ring every key."""
+    missing = missing_keys(policies.current, ring)
+    if missing:
+        raise KeyRingError("; ".join(missing))
+    topics = ViewTopics(prefix)
+    handler = (
+        ProjectorHandler(policies, ring, topics)
+        if clock is None
+        else ProjectorHandler(policies, ring, topics, clock)
+    )
+    return TransactionalProcessor[ChildViews](
+        bootstrap=bootstrap,
+        app_id=prefix + app_id,
+        input_topics=input_topics(prefix),
+        state_topic=topics.state,
+        dlq_topic=physical_name(DLQ, prefix=prefix),
+        handler=handler,
+        codec=PydanticCodec(ChildViews),
+        stage="views",
+    )
+
+
+async def run(
+    bootstrap: str,
+    ring: KeyRing,
+    policies: PolicyHolder,
+    *,
+    prefix: str = "",
+    watch_interval: float = 2.0,
+    started: asyncio.Event | None = None,
+) -> None:
+    """Run the projector until cancelled; reload the policy on SIGHUP and when its file changes.
+
+    `started` is set once the projector processes and the SIGHUP handler is in place.
+    """
+    await create_state_topic(bootstrap, ViewTopics(prefix))
+    processor = projector(bootstrap, ring, policies, prefix=prefix)
+    loop = asyncio.get_running_loop()
+    watcher = asyncio.create_task(policies.watch(watch_interval))
+    try:
+        async with processor:
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signal.SIGHUP, policies.reload)
+            await processor.wait_ready()
+            if started is not None:
+                started.set()
+            await asyncio.Event().wait()  # until cancelled
+    finally:
+        with contextlib.suppress(NotImplementedError):
+            loop.remove_signal_handler(signal.SIGHUP)
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher

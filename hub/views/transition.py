@@ -1,0 +1,138 @@
+"""The projector's pure transition: (state, event) -> (state, view, audit and erasure records)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from hub.events.casus import CASUS_GEWIST
+from hub.events.envelope import Event
+from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
+from hub.events.topics import AUDIT, DATAKEYS, physical_name, view_topic
+from hub.privacy.keyring import KeyRing
+from hub.views import audit
+from hub.views.policy import Policy
+from hub.views.project import erasure_notice, project
+from hub.views.state import ChildViews
+from hub.views.wire import Headers, encode_audit, encode_view
+
+#: The projector's compacted state topic (per child, keyed by hub pseudonym).
+#: TODO(topic registry): not registered yet; co-partitioned with the contract topics.
+VIEWS_STATE = "views.state.v1"
+
+#: Types that end a child's views: the erasure request, or the casus saying it erased the case.
+ERASING_TYPES = frozenset({VERWIJDERING_VERZOCHT, CASUS_GEWIST})
+
+
+@dataclass(frozen=True)
+class ViewTopics:
+    """Physical names of what the projector writes, under one topic prefix."""
+
+    prefix: str = ""
+
+    def view(self, audience: str) -> str:
+        """The view topic of `audience`."""
+        return physical_name(view_topic(audience), prefix=self.prefix)
+
+    @property
+    def audit(self) -> str:
+        """The audit topic."""
+        return physical_name(AUDIT, prefix=self.prefix)
+
+    @property
+    def datakeys(self) -> str:
+        """The compacted data-key topic (a tombstone shreds a child)."""
+        return physical_name(DATAKEYS, prefix=self.prefix)
+
+    @property
+    def state(self) -> str:
+        """The projector's own state topic."""
+        return self.prefix + VIEWS_STATE
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One record to write: topic, key, value (None = tombstone) and headers."""
+
+    topic: str
+    key: bytes
+    value: bytes | None
+    headers: Headers = ()
+
+
+def _write(topic: str, encoded: tuple[bytes, bytes, Headers]) -> Record:
+    key, value, headers = encoded
+    return Record(topic, key, value, headers)
+
+
+def transition(
+    policy: Policy,
+    ring: KeyRing,
+    topics: ViewTopics,
+    state: ChildViews | None,
+    event: Event[Any],
+    now: dt.datetime,
+) -> tuple[ChildViews | None, list[Record]]:
+    """Apply one contract or casus event to a child's view state; return the records to write."""
+    current = state or ChildViews()
+    if event.type == BEZWAAR_INGEDIEND:
+        audiences = tuple(p.value for p in event.data.partners)
+        return current.with_bezwaar(audiences, event.data.datum), []
+    if event.type in ERASING_TYPES:
+        return None, _erase(policy, ring, topics, current, event, now)
+    records: list[Record] = []
+    received: set[str] = set()
+    for audience in policy.audiences():
+        if current.objected(audience):
+            continue
+        view = project(policy, audience, event, ring)
+        if view is None:
+            continue
+        grant = policy.grant(audience, event.type)
+        assert grant is not None  # project() returned a view, so there is a grant
+        topic = topics.view(audience)
+        entry = audit.disclosure(
+            view,
+            event_id=event.id,
+            grant=grant,
+            policy=policy,
+            view_topic=view_topic(audience),
+            now=now,
+        )
+        records += [_write(topic, encode_view(view)), _write(topics.audit, encode_audit(entry))]
+        received.add(audience)
+    return current.with_ontvangers(received), records
+
+
+def _erase(
+    policy: Policy,
+    ring: KeyRing,
+    topics: ViewTopics,
+    state: ChildViews,
+    event: Event[Any],
+    now: dt.datetime,
+) -> list[Record]:
+    """Shred the child's data key and tell every audience that received something."""
+    records = [Record(topics.datakeys, event.subject.encode(), None)]
+    reden = "verwijderingsverzoek"
+    if event.type == CASUS_GEWIST:
+        reden = str(event.data.reden)
+    for audience in state.ontvangers:
+        if audience not in policy.grants:
+            continue  # an audience the current policy dropped has no key mapping left
+        notice = erasure_notice(
+            policy, audience, event.subject, ring, trigger_id=event.id, when=now, reden=reden
+        )
+        entry = audit.erasure(
+            notice,
+            request_id=event.id,
+            policy=policy,
+            view_topic=view_topic(audience),
+            now=now,
+        )
+        records += [
+            _write(topics.view(audience), encode_view(notice)),
+            _write(topics.audit, encode_audit(entry)),
+        ]
+    return records

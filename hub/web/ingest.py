@@ -1,0 +1,175 @@
+"""The glue between the HTTP edge (and `hub import`) and the adapters: one ingest stack."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub.adapters.ingest import IngestService, Topics
+from hub.adapters.kit import Context
+from hub.adapters.registry import AdapterRegistry, builtin_registry
+from hub.bus import client
+from hub.bus.datakeys import KafkaDataKeyStore, datakeys_topic, ensure_datakeys_topic
+from hub.bus.publisher import IdempotentPublisher
+from hub.bus.topics import create_registry_topics
+from hub.events.topics import DLQ, contract_topic, topic
+from hub.privacy.fieldcrypt import DataKeyRing, FieldCipher
+from hub.privacy.keyring import KeyRing, load_keyring
+from hub.settings import HubSettings
+from hub.web.app import Ingestor, ReadyCheck
+
+#: The compacted topic of event ids the ingest edge has published (key = event id).
+INGEST_SEEN = "ingest.seen.v1"
+SEEN_PARTITIONS = 3
+SEEN_CONFIG = {"cleanup.policy": "compact", "min.compaction.lag.ms": "0"}
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How to build the stack; the defaults suit one hub instance."""
+
+    encrypt_notes: bool = True
+    organisation: str = "regio"
+    transactional_id: str | None = None
+    create_topics: bool = True
+
+
+def tokens_dir(settings: HubSettings) -> Path:
+    """Where the ingest tokens' hashes live: next to, not inside, the key directory.
+
+    The key ring refuses any file in its directory that is not a key, so the token hashes
+    get a directory of their own under the state directory.
+    """
+    return settings.state_dir / "ingest-tokens"
+
+
+def seen_topic(prefix: str = "") -> str:
+    """The physical name of the ingest edge's seen-ids topic."""
+    return prefix + INGEST_SEEN
+
+
+def _transactional_id(prefix: str) -> str:
+    # One id per host and process: a second ingest process must not fence the first.
+    return f"{prefix}ingest-{socket.gethostname()}-{os.getpid()}"
+
+
+async def ensure_ingest_topics(bootstrap: str, settings: HubSettings) -> None:
+    """Create the registry's topics and the seen-ids topic where missing."""
+    await create_registry_topics(bootstrap, settings)
+    await client.create_topics(
+        bootstrap, [(seen_topic(settings.topic_prefix), SEEN_PARTITIONS, SEEN_CONFIG)]
+    )
+
+
+@asynccontextmanager
+async def ingest_service(
+    settings: HubSettings,
+    *,
+    bootstrap: str | None = None,
+    ring: KeyRing | None = None,
+    registry: AdapterRegistry | None = None,
+    options: IngestOptions | None = None,
+) -> AsyncIterator[IngestService]:
+    """A started IngestService on the bus: idempotent publisher, key ring, data keys."""
+    options = options or IngestOptions()
+    bootstrap = bootstrap or client.bootstrap_servers(settings)
+    await client.ensure_reachable(bootstrap)
+    ring = ring or load_keyring(settings)
+    prefix = settings.topic_prefix
+    topic(DLQ)  # the registry must know the names we write to
+    topic(contract_topic("school"))
+    if options.create_topics:
+        await ensure_ingest_topics(bootstrap, settings)
+    async with AsyncExitStack() as stack:
+        cipher: FieldCipher | None = None
+        before = None
+        if options.encrypt_notes:
+            keys_topic = datakeys_topic(prefix)
+            if options.create_topics:
+                await ensure_datakeys_topic(bootstrap, keys_topic)
+            store = KafkaDataKeyStore(bootstrap, keys_topic)
+            await store.start()
+            stack.push_async_callback(store.stop)
+            cipher = FieldCipher(DataKeyRing(store, ring))
+            before = store.flush
+        publisher = IdempotentPublisher(
+            bootstrap=bootstrap,
+            seen_topic=seen_topic(prefix),
+            transactional_id=options.transactional_id or _transactional_id(prefix),
+        )
+        await publisher.start()
+        stack.push_async_callback(publisher.stop)
+        context = Context.from_keyring(ring, cipher=cipher, organisation=options.organisation)
+        yield IngestService(
+            registry or builtin_registry(),
+            publisher,
+            context,
+            topics=Topics(prefix),
+            before_publish=before,
+        )
+
+
+def ingestor(service: IngestService) -> Ingestor:
+    """The web app's Ingestor: an unknown partner or feed raises LookupError (404)."""
+    return service.__call__
+
+
+def bus_ready(bootstrap: str) -> ReadyCheck:
+    """Readiness: the bus answers a metadata request."""
+
+    async def ready() -> bool:
+        try:
+            await client.ensure_reachable(bootstrap, timeout=3.0)
+        except client.BusUnavailable:
+            return False
+        return True
+
+    return ready
+
+
+async def run_raw_adapter(settings: HubSettings, partner: str) -> None:
+    """Run `partner`'s adapters over its raw topic until cancelled."""
+    from hub.adapters.runner import adapter_runner, adapter_state_topic
+    from hub.events.topics import raw_topic
+
+    bootstrap = client.bootstrap_servers(settings)
+    await client.ensure_reachable(bootstrap)
+    ring = load_keyring(settings)
+    prefix = settings.topic_prefix
+    await create_registry_topics(bootstrap, settings)
+    partitions = topic(raw_topic(partner)).partitions
+    await client.create_topics(
+        bootstrap, [(adapter_state_topic(partner, prefix), partitions, SEEN_CONFIG)]
+    )
+    processor = adapter_runner(
+        bootstrap=bootstrap,
+        partner=partner,
+        registry=builtin_registry(),
+        context=Context.from_keyring(ring),
+        topics=Topics(prefix),
+    )
+    await processor.run_forever()
+
+
+async def serve_http(settings: HubSettings, host: str, port: int) -> None:
+    """The HTTP side with the ingest stack behind it, until interrupted."""
+    import uvicorn
+
+    from hub.web.app import WebConfig, create_app
+    from hub.web.tokens import PartnerTokens
+
+    bootstrap = client.bootstrap_servers(settings)
+    async with ingest_service(settings, bootstrap=bootstrap) as service:
+        config = WebConfig(
+            tokens=PartnerTokens.load(tokens_dir(settings)),
+            ingest=ingestor(service),
+            ready=bus_ready(bootstrap),
+        )
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(config), host=host, port=port, log_config=None)
+        )
+        await server.serve()

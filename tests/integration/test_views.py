@@ -1,0 +1,383 @@
+"""The projector on the real broker: exactly the policy per audience, audit, bezwaar, erasure."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from typer.testing import CliRunner
+
+from hub.bus import client, cloudevents
+from hub.bus.datakeys import KafkaDataKeyStore
+from hub.bus.processor import TransactionalProcessor
+from hub.bus.scan import read_to_end
+from hub.cli import app
+from hub.events.casus import CASUS_GEWIST, MATCH_GEVONDEN
+from hub.events.envelope import Event, event_id
+from hub.events.fields import EncryptedText
+from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
+from hub.events.school import VERZUIMMELDING_GEDAAN, ZORGSIGNAAL_AFGEGEVEN
+from hub.events.topics import AUDIENCES, physical_name, registry, topic_for_event, view_topic
+from hub.events.vocab import Partner
+from hub.privacy.fieldcrypt import GEWIST, DataKeyRing, FieldCipher, decrypt_or_gewist
+from hub.privacy.identifiers import parse_identifier
+from hub.privacy.keyring import KeyRing, audience_key_name, parse_kid, write_key_file
+from hub.privacy.pseudonyms import adapter_audience_pseudonym
+from hub.settings import get_settings
+from hub.views.audit import AuditKind, AuditRecord
+from hub.views.indicators import INDICATORS, Report
+from hub.views.policy import DEFAULT_POLICY_PATH
+from hub.views.project import ViewEvent, view_id
+from hub.views.reload import PolicyHolder
+from hub.views.runner import create_state_topic, projector
+from hub.views.state import ChildViews
+from hub.views.transition import ViewTopics
+from hub.views.wire import decode_audit, decode_view
+from tests.integration.conftest import Broker
+from tests.pii import assert_no_pii
+from tests.unit.views.oracle import expected_view, raw_policy
+from tests.unit.views.stream import (
+    BSNS,
+    hub_pseudonym,
+    keyring_for_tests,
+    make_event,
+    rich_stream,
+)
+
+pytestmark = pytest.mark.integration
+
+#: More made-up BSNs passing the 11-proef, one per scenario so scenarios never share a child.
+BEZWAAR_BSN, ERASE_BSN, RELOAD_BSN = "367418253", "209494177", "762984594"
+AUDIENCE_NAMES = [a.value for a in AUDIENCES]
+PARTITIONS = 2
+
+
+@dataclass
+class Views:
+    """A running projector on its own prefixed topics, and what it wrote."""
+
+    bootstrap: str
+    prefix: str
+    ring: KeyRing
+    holder: PolicyHolder
+    processor: TransactionalProcessor[ChildViews]
+    sent: int = 0
+    stream: list[Event[Any]] = field(default_factory=list)
+
+    @property
+    def topics(self) -> ViewTopics:
+        return ViewTopics(self.prefix)
+
+    async def send(self, events: list[Event[Any]]) -> None:
+        """Produce events to their contract or casus topic; wait until all were processed."""
+        producer = client.producer(self.bootstrap)
+        await producer.start()
+        try:
+            futures = []
+            for event in events:
+                record = cloudevents.encode(event)
+                topic = physical_name(
+                    topic_for_event(event.type, event.partner), prefix=self.prefix
+                )
+                futures.append(
+                    await producer.send(
+                        topic, record.value, key=record.key, headers=list(record.headers)
+                    )
+                )
+            await asyncio.gather(*futures)
+        finally:
+            await producer.stop()
+        self.sent += len(events)
+        await until(lambda: self.processor.stats.processed >= self.sent)
+
+    async def views(self, audience: str) -> list[ViewEvent]:
+        """Every committed record on the audience's view topic, decoded."""
+        topic = self.topics.view(audience)
+        return [
+            decode_view(r.key, r.value, r.headers)
+            async for r in read_to_end(self.bootstrap, [topic], timeout=30)
+        ]
+
+    async def audit(self) -> list[tuple[bytes, AuditRecord]]:
+        """Every committed audit record with its key."""
+        return [
+            (r.key, decode_audit(r.value))
+            async for r in read_to_end(self.bootstrap, [self.topics.audit], timeout=30)
+        ]
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait for `condition` without sleeping longer than needed."""
+    async with asyncio.timeout(timeout):
+        while not condition():  # noqa: ASYNC110 - the stats are plain counters
+            await asyncio.sleep(0.05)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def views(
+    kafka_broker: Broker, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Views]:
+    """One projector for the module, fed the rich stream once."""
+    bootstrap = kafka_broker.bootstrap
+    prefix = f"views-{uuid.uuid4().hex[:8]}."
+    # The registry's topics with its configs, but two partitions each: the processor takes one
+    # task per partition, and a dozen of them only slow the start on a two-core machine.
+    await client.create_topics(
+        bootstrap,
+        [
+            (physical_name(t.name, prefix=prefix), min(t.partitions, PARTITIONS), t.config())
+            for t in registry().values()
+        ],
+    )
+    await create_state_topic(bootstrap, ViewTopics(prefix), PARTITIONS)
+    policy_file = tmp_path_factory.mktemp("policy") / "policy.yaml"
+    shutil.copy(DEFAULT_POLICY_PATH, policy_file)
+    ring = keyring_for_tests()
+    holder = PolicyHolder(policy_file, ring)
+    processor = projector(bootstrap, ring, holder, prefix=prefix)
+    async with processor:
+        await processor.wait_ready()
+        running = Views(bootstrap, prefix, ring, holder, processor)
+        running.stream = rich_stream(ring)
+        await running.send(running.stream)
+        yield running
+
+
+@pytest.mark.parametrize("audience", AUDIENCE_NAMES)
+async def test_each_audience_receives_exactly_what_the_policy_allows(
+    views: Views, audience: str
+) -> None:
+    raw = raw_policy()
+    expected = {
+        view_id(audience, e.id): data
+        for e in views.stream
+        if (data := expected_view(raw, audience, e)) is not None
+    }
+    received = {v.id: v for v in await views.views(audience) if v.type != CASUS_GEWIST}
+    stream_ids = {view_id(audience, e.id) for e in views.stream}
+    received = {k: v for k, v in received.items() if k in stream_ids}
+    assert expected, "the rich stream must give every audience something"
+    assert set(received) == set(expected)
+    for key, view in received.items():
+        assert view.data == expected[key], view.type
+        assert view.audience == audience
+
+
+async def test_jgz_content_never_reaches_leerplicht(views: Views) -> None:
+    for view in await views.views("leerplicht"):
+        assert ".jgz." not in view.type
+        assert "ziek" not in view.type
+        text = str(view.data)
+        assert "gezondheid" not in text
+        assert "toelichting" not in text
+
+
+async def test_two_audiences_know_the_child_by_different_keys(views: Views) -> None:
+    identifier = parse_identifier("bsn", BSNS[0])
+    regional = views.ring.pseudonym_key()
+    subjects = {}
+    for audience, key_audience in (("school", "schoolbestuur:regio"), ("buurtteam", "buurtteam")):
+        # What the partner's own adapter computes for a child it knows.
+        own = adapter_audience_pseudonym(
+            identifier, regional, views.ring.current(audience_key_name(key_audience))
+        )
+        mine = [v for v in await views.views(audience) if v.subject == own]
+        assert mine, audience
+        subjects[audience] = own
+    assert subjects["school"] != subjects["buurtteam"]
+    assert hub_pseudonym(BSNS[0], views.ring) not in subjects.values()
+
+
+async def test_every_view_record_has_its_audit_record(views: Views) -> None:
+    audit = {record.view_id: (key, record) for key, record in await views.audit()}
+    total = 0
+    for audience in AUDIENCE_NAMES:
+        for view in await views.views(audience):
+            key, record = audit[view.id]
+            assert key == view.subject.encode()
+            assert record.subject == view.subject
+            assert record.audience == audience
+            assert record.view_topic == view_topic(audience)
+            assert record.policy_version == view.policyversion
+            assert len(record.policy_sha256) == 64
+            assert record.legal_basis
+            total += 1
+    assert total == len(audit)
+
+
+async def test_bezwaar_stops_sharing_from_that_moment(views: Views) -> None:
+    child = hub_pseudonym(BEZWAAR_BSN, views.ring)
+    before = make_event(MATCH_GEVONDEN, child, views.ring, record="bz-m1")
+    await views.send([before])
+    bezwaar = make_event(
+        BEZWAAR_INGEDIEND, child, views.ring, record="bz-1", data={"partners": ["buurtteam"]}
+    )
+    await views.send([bezwaar])
+    after = make_event(MATCH_GEVONDEN, child, views.ring, record="bz-m2")
+    await views.send([after])
+    buurtteam = {v.id for v in await views.views("buurtteam")}
+    school = {v.id for v in await views.views("school")}
+    assert view_id("buurtteam", before.id) in buurtteam
+    assert view_id("buurtteam", after.id) not in buurtteam
+    assert {view_id("school", before.id), view_id("school", after.id)} <= school
+
+
+async def test_verwijdering_makes_earlier_encrypted_fields_unreadable(views: Views) -> None:
+    child = hub_pseudonym(ERASE_BSN, views.ring)
+    store = KafkaDataKeyStore(views.bootstrap, views.topics.datakeys)
+    await store.start()
+    try:
+        cipher = FieldCipher(DataKeyRing(store, views.ring))
+        record_id = "erase-zs-1"
+        eid = event_id(Partner.SCHOOL, record_id, ZORGSIGNAAL_AFGEGEVEN)
+        secret = "Moeder vertelt over spanningen thuis."
+        toelichting = cipher.encrypt(secret, child=child, event_id=eid, field="toelichting")
+        await store.flush()
+        signal = make_event(
+            ZORGSIGNAAL_AFGEGEVEN,
+            child,
+            views.ring,
+            record=record_id,
+            data={"domein": "gezin", "toelichting": toelichting.model_dump()},
+        )
+        await views.send([signal])
+        mine = [
+            v for v in await views.views("buurtteam") if v.id == view_id("buurtteam", signal.id)
+        ]
+        assert len(mine) == 1
+        shown = EncryptedText.model_validate(mine[0].data["toelichting"])
+        read = decrypt_or_gewist(cipher, shown, child=child, event_id=eid, field="toelichting")
+        assert read == secret
+
+        await views.send([make_event(VERWIJDERING_VERZOCHT, child, views.ring, record="vw-1")])
+        await store.load()
+        after = FieldCipher(DataKeyRing(store, views.ring))
+        assert decrypt_or_gewist(after, shown, child=child, event_id=eid, field="toelichting") == (
+            GEWIST
+        )
+    finally:
+        await store.stop()
+    notices = [
+        v
+        for v in await views.views("buurtteam")
+        if v.type == CASUS_GEWIST and v.subject == mine[0].subject
+    ]
+    assert len(notices) == 1
+    erasures = [r for _, r in await views.audit() if r.kind is AuditKind.WISBERICHT]
+    assert notices[0].id in {r.view_id for r in erasures}
+    # Nobody else received anything about this child, so nobody else gets a notice.
+    assert {r.audience for r in erasures if r.view_id == notices[0].id} == {"buurtteam"}
+
+
+async def test_a_bad_policy_file_is_refused_and_the_last_good_one_stays(views: Views) -> None:
+    path = views.holder.path
+    assert path is not None
+    good = views.holder.current
+    path.write_text(
+        path.read_text().replace("fields: [melding_id, status, datum]", "fields: [naam")
+    )
+    assert views.holder.poll() is False
+    assert views.holder.current is good
+    assert views.holder.last_problems
+    child = hub_pseudonym(RELOAD_BSN, views.ring)
+    first = make_event(VERZUIMMELDING_GEDAAN, child, views.ring, record="rl-1")
+    await views.send([first])
+    grant = (
+        "      school.verzuimmelding.gedaan.v1:\n        fields: [brin, vestiging, melding_id, "
+        "verzuimsoort, datum, periode_van, periode_tot,\n                 lesuren_ongeoorloofd]\n"
+    )
+    text = DEFAULT_POLICY_PATH.read_text()
+    assert grant in text
+    path.write_text(text.replace(grant, "").replace('"2026.11-1"', '"2026.11-2"'))
+    assert views.holder.poll() is True
+    assert views.holder.current.version == "2026.11-2"
+    second = make_event(VERZUIMMELDING_GEDAAN, child, views.ring, record="rl-2")
+    await views.send([second])
+    leerplicht = {v.id: v for v in await views.views("leerplicht")}
+    assert leerplicht[view_id("leerplicht", first.id)].policyversion == "2026.11-1"
+    assert view_id("leerplicht", second.id) not in leerplicht
+    shutil.copy(DEFAULT_POLICY_PATH, path)
+    assert views.holder.poll() is True
+
+
+async def test_hub_inzage_reports_a_childs_disclosures_without_sending_the_bsn(
+    views: Views, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for kid in views.ring.kids():
+        name, version = parse_kid(kid)
+        write_key_file(tmp_path, name, version, views.ring.get(kid).material)
+    monkeypatch.setenv("HUB_KEY_DIR", str(tmp_path))
+    monkeypatch.setenv("HUB_TOPIC_PREFIX", views.prefix)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", views.bootstrap)
+    get_settings.cache_clear()
+    try:
+        # The command runs its own event loop, so it runs in a thread as it would in a shell.
+        result = await asyncio.to_thread(
+            CliRunner().invoke, app, ["inzage", "--stdin"], input=f"{BSNS[1]}\n"
+        )
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "Inzage: welke informatie over uw kind is gedeeld" in result.output
+    assert "gedeeld met 6 partners" in result.output
+    assert "Het buurtteam" in result.output
+    assert BSNS[1] not in result.stdout
+
+
+async def test_hub_indicators_counts_without_children_and_publishes(
+    views: Views, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUB_TOPIC_PREFIX", views.prefix)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", views.bootstrap)
+    get_settings.cache_clear()
+    try:
+        args = ["indicators", "--json", "--publish", "--min-cell", "2", "--peildatum", "2026-12-31"]
+        result = await asyncio.to_thread(CliRunner().invoke, app, args)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    report = Report.model_validate_json(result.stdout)
+    cells = {(c.indicator.value, c.brin): c for c in report.cellen}
+    # The two children of the rich stream had 8 signals each (scenario children add more).
+    total = cells[("signalen", "alle")]
+    assert total.aantal is not None
+    assert total.aantal >= 2 * 8
+    matches = cells[("matches", "alle")].aantal
+    assert matches is not None
+    assert matches >= len([e for e in views.stream if e.type == MATCH_GEVONDEN])
+    assert not any(hub_pseudonym(b, views.ring) in result.output for b in BSNS)
+    published = [
+        r async for r in read_to_end(views.bootstrap, [views.prefix + INDICATORS], timeout=30)
+    ]
+    assert len(published) == len(report.cellen)
+
+
+async def test_hub_pii_scan_finds_nothing_on_the_projectors_topics(
+    views: Views, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topics = await _prefixed(views)
+    assert views.topics.audit in topics
+    assert views.topics.view("jgz") in topics
+    await assert_no_pii(views.bootstrap, topics)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", views.bootstrap)
+    get_settings.cache_clear()
+    try:
+        args = ["pii", "scan", *(a for t in topics for a in ("--topic", t))]
+        result = await asyncio.to_thread(CliRunner().invoke, app, args)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "0 finding(s)" in result.output
+
+
+async def _prefixed(views: Views) -> list[str]:
+    from hub.bus.scan import list_topics
+
+    return [t for t in await list_topics(views.bootstrap) if t.startswith(views.prefix)]

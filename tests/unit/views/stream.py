@@ -1,0 +1,97 @@
+"""A rich stream of contract and casus events for a few children, and a test key ring."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from hub.events.envelope import Event, new_event
+from hub.events.registry import event_types, payload_model
+from hub.events.vocab import Partner
+from hub.privacy.identifiers import parse_identifier
+from hub.privacy.keyring import KEK, PSEUDONYM, Key, KeyRing, audience_key_name
+from hub.privacy.pseudonyms import pseudonymise
+
+#: Made-up BSNs that pass the 11-proef, so a leak would be caught.
+BSNS = ("111222333", "123456782", "232262536")
+
+KEY_AUDIENCES = ("leerplicht", "jgz", "buurtteam", "swv", "gemeente", "schoolbestuur:regio")
+
+T0 = dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC)
+
+
+def keyring_for_tests() -> KeyRing:
+    """A fixed key ring with the pseudonym key, the KEK and every audience key."""
+    names = [PSEUDONYM, KEK, *(audience_key_name(a) for a in KEY_AUDIENCES)]
+    return KeyRing(Key(n, 1, hashlib.sha256(f"test-{n}".encode()).digest()) for n in names)
+
+
+def hub_pseudonym(bsn: str, ring: KeyRing) -> str:
+    """The hub pseudonym of a test child."""
+    return pseudonymise(parse_identifier("bsn", bsn), ring).value
+
+
+def make_event(
+    event_type: str,
+    child: str,
+    ring: KeyRing,
+    *,
+    record: str,
+    data: dict[str, Any] | None = None,
+    minutes: int = 0,
+) -> Event[Any]:
+    """An event of `event_type` about `child` (hub pseudonym), from its first producer."""
+    model = payload_model(event_type)
+    partner = sorted(model.producers, key=lambda p: p.value)[0]
+    if Partner.SCHOOL in model.producers:
+        partner = Partner.SCHOOL
+    payload = model.model_validate({**model.example, **(data or {})})
+    return new_event(
+        payload,
+        partner=partner,
+        organisation="12AB" if partner is Partner.SCHOOL else "regio",
+        system="test",
+        source_record_id=record,
+        subject=child,
+        pseudonymkid=ring.pseudonym_key().kid,
+        time=T0 + dt.timedelta(minutes=minutes),
+    )
+
+
+def rich_stream(ring: KeyRing, children: int = 2) -> list[Event[Any]]:
+    """Every non-privacy type for each child, zorgsignalen in every domain, mixed adressaten."""
+    events: list[Event[Any]] = []
+    minute = 0
+    for n, bsn in enumerate(BSNS[:children]):
+        child = hub_pseudonym(bsn, ring)
+        for event_type in event_types():
+            if ".privacy." in event_type or event_type.endswith("casus.gewist.v1"):
+                continue
+            minute += 1
+            events.append(make_event(event_type, child, ring, record=f"r{n}-{minute}"))
+        for domein in ("verzuim", "leren", "gedrag", "gezondheid", "gezin", "opvoeden"):
+            minute += 1
+            events.append(
+                make_event(
+                    "nl.onderwijsjeugd.school.zorgsignaal.afgegeven.v1",
+                    child,
+                    ring,
+                    record=f"zs{n}-{domein}",
+                    data={"domein": domein},
+                    minutes=minute,
+                )
+            )
+        for adressaten in (["leerplicht", "swv", "gemeente"], ["jgz", "buurtteam"]):
+            minute += 1
+            events.append(
+                make_event(
+                    "nl.onderwijsjeugd.casus.regie.ontbreekt.v1",
+                    child,
+                    ring,
+                    record=f"ro{n}-{minute}",
+                    data={"adressaten": adressaten},
+                    minutes=minute,
+                )
+            )
+    return events

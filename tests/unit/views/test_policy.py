@@ -1,0 +1,205 @@
+"""The sharing policy: loading, validation with clear errors, version and hash, ACL topics."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hub.events.registry import payload_model
+from hub.events.topics import AUDIENCES
+from hub.views.policy import (
+    DEFAULT_POLICY_PATH,
+    HEALTH_TYPES,
+    PolicyError,
+    expand_type,
+    load_policy,
+    parse_policy,
+    readable_topics,
+    view_catalogue,
+)
+
+MINIMAL = """
+version: "t1"
+title: Test policy
+audiences:
+  leerplicht:
+    purpose: Handhaving van de leerplicht
+    legal_basis: Leerplichtwet 1969, art. 21
+    retention_days: 30
+    events:
+      school.verzuimmelding.gedaan.v1:
+        fields: [melding_id, datum]
+"""
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(text.encode())
+    return caught.value.problems
+
+
+class TestDefaultPolicy:
+    def test_loads_with_version_and_the_hash_of_its_bytes(self) -> None:
+        policy = load_policy()
+        assert policy.version == "2026.11-1"
+        assert policy.sha256 == hashlib.sha256(DEFAULT_POLICY_PATH.read_bytes()).hexdigest()
+
+    def test_covers_every_audience_of_the_registry(self) -> None:
+        assert set(load_policy().audiences()) == {a.value for a in AUDIENCES}
+
+    def test_health_content_reaches_only_jgz_and_the_school(self) -> None:
+        policy = load_policy()
+        for audience in policy.audiences():
+            if audience in ("jgz", "school"):
+                continue
+            assert not set(policy.grants[audience]) & HEALTH_TYPES, audience
+
+    def test_leerplicht_never_learns_the_domain_of_other_partners(self) -> None:
+        grants = load_policy().grants["leerplicht"]
+        for grant in grants.values():
+            assert not [f for f in grant.fields if f.endswith("domein") or "domeinen" in f]
+            assert grant.encrypted == ()
+
+    def test_encrypted_free_text_only_to_the_partner_the_routing_rule_names(self) -> None:
+        policy = load_policy()
+        encrypted = {
+            (a, t): g.where
+            for a in policy.audiences()
+            for t, g in policy.grants[a].items()
+            if g.encrypted
+        }
+        assert {a for a, _ in encrypted} == {"jgz", "buurtteam", "swv"}
+        assert all(where for where in encrypted.values())
+
+
+class TestValidation:
+    def test_minimal_policy_loads(self) -> None:
+        policy = parse_policy(MINIMAL.encode())
+        grant = policy.grant("leerplicht", expand_type("school.verzuimmelding.gedaan.v1"))
+        assert grant is not None
+        assert grant.fields == ("melding_id", "datum")
+        assert grant.legal_basis.startswith("Leerplichtwet")
+
+    def test_yaml_syntax_error_names_the_line(self) -> None:
+        problems = _problems(MINIMAL.replace("fields: [melding_id, datum]", "fields: [melding_id"))
+        assert len(problems) == 1
+        assert "YAML syntax error" in problems[0]
+        assert problems[0].startswith("line ")
+
+    def test_unknown_audience(self) -> None:
+        problems = _problems(MINIMAL.replace("  leerplicht:", "  politie:"))
+        assert problems == [problems[0]]
+        assert "audiences.politie: unknown audience" in problems[0]
+
+    def test_unknown_event_type(self) -> None:
+        problems = _problems(MINIMAL.replace("verzuimmelding.gedaan", "verzuimmelding.gedoe"))
+        assert "unknown event type" in problems[0]
+
+    def test_unknown_field_lists_the_known_ones(self) -> None:
+        problems = _problems(MINIMAL.replace("melding_id, datum", "melding_id, naam"))
+        assert len(problems) == 1
+        assert "unknown field 'naam'" in problems[0]
+        assert "verzuimsoort" in problems[0]
+
+    def test_missing_legal_basis(self) -> None:
+        problems = _problems(MINIMAL.replace("    legal_basis: Leerplichtwet 1969, art. 21\n", ""))
+        assert problems == [
+            "audiences.leerplicht.events.school.verzuimmelding.gedaan.v1: no legal basis "
+            "(set `legal_basis` on the audience or event)"
+        ]
+
+    def test_unknown_key_in_the_format(self) -> None:
+        problems = _problems(MINIMAL.replace("retention_days: 30", "bewaren: 30"))
+        assert any("bewaren: unknown key" in p for p in problems)
+
+    def test_encrypted_field_must_be_listed_as_encrypted(self) -> None:
+        problems = _problems(MINIMAL.replace("melding_id, datum", "melding_id, opmerking"))
+        assert "list it under `encrypted`" in problems[0]
+
+    def test_plain_field_listed_as_encrypted_is_refused(self) -> None:
+        text = MINIMAL.replace("fields: [melding_id, datum]", "encrypted: [datum]")
+        assert "'datum' is not an encrypted field" in _problems(text)[0]
+
+    def test_nested_field_must_exist(self) -> None:
+        text = MINIMAL.replace(
+            "school.verzuimmelding.gedaan.v1:\n        fields: [melding_id, datum]",
+            "casus.match_gevonden.v1:\n        fields: [betrokkenen.naam]",
+        )
+        assert "unknown field 'naam'" in _problems(text)[0]
+
+    def test_health_type_to_leerplicht_is_refused(self) -> None:
+        text = MINIMAL.replace(
+            "school.verzuimmelding.gedaan.v1:\n        fields: [melding_id, datum]",
+            "school.ziekmelding.gedaan.v1:\n        fields: [ziek_vanaf]",
+        )
+        assert "health content stays with JGZ" in _problems(text)[0]
+
+    def test_parents_requests_are_never_shared(self) -> None:
+        text = MINIMAL.replace(
+            "school.verzuimmelding.gedaan.v1:\n        fields: [melding_id, datum]",
+            "privacy.bezwaar.ingediend.v1:\n        fields: [datum]",
+        )
+        assert "never shared" in _problems(text)[0]
+
+    def test_where_values_are_checked_against_the_enum(self) -> None:
+        text = MINIMAL.replace(
+            "school.verzuimmelding.gedaan.v1:\n        fields: [melding_id, datum]",
+            "school.zorgsignaal.afgegeven.v1:\n        fields: [datum]\n"
+            "        where: {domein: [gezin, gezn]}",
+        )
+        problems = _problems(text)
+        assert len(problems) == 1
+        assert "unknown value(s) 'gezn'" in problems[0]
+        assert "opvoeden" in problems[0]
+
+    def test_every_problem_is_reported_at_once(self) -> None:
+        raw = yaml.safe_load(MINIMAL)
+        raw["audiences"]["leerplicht"]["events"]["school.verzuimmelding.gedaan.v1"]["fields"] = [
+            "x",
+            "y",
+        ]
+        raw["audiences"]["jgzz"] = {"events": {}}
+        assert len(_problems(yaml.safe_dump(raw))) == 3
+
+    def test_hash_changes_with_every_byte(self) -> None:
+        a = parse_policy(MINIMAL.encode())
+        b = parse_policy((MINIMAL + "\n").encode())
+        assert a.sha256 != b.sha256
+        assert a.version == b.version
+
+    def test_unreadable_file(self, tmp_path: Path) -> None:
+        with pytest.raises(PolicyError, match="cannot be read"):
+            load_policy(tmp_path / "absent.yaml")
+
+
+class TestReadableTopics:
+    def test_each_audience_reads_its_own_view_topic_and_figures_only(self) -> None:
+        topics = readable_topics(load_policy())
+        assert topics["jgz"] == {"view.jgz.v1"}
+        assert topics["gemeente"] == {"view.gemeente.v1", "indicators.v1"}
+        assert topics["swv"] == {"view.swv.v1", "indicators.v1"}
+        for audience, readable in topics.items():
+            assert {t for t in readable if t.startswith("view.")} == {f"view.{audience}.v1"}
+
+    def test_an_audience_absent_from_the_policy_reads_nothing(self) -> None:
+        assert readable_topics(parse_policy(MINIMAL.encode())) == {
+            "leerplicht": {"view.leerplicht.v1"}
+        }
+
+
+def test_view_catalogue_lists_fields_and_basis_per_audience() -> None:
+    catalogue = view_catalogue(load_policy())
+    zorgsignaal = catalogue["buurtteam"]["nl.onderwijsjeugd.school.zorgsignaal.afgegeven.v1"]
+    assert zorgsignaal["encrypted"] == ["toelichting"]
+    assert zorgsignaal["where"] == {"domein": ["gezin", "opvoeden"]}
+    assert zorgsignaal["legal_basis"].startswith("Jeugdwet")
+    assert "nl.onderwijsjeugd.school.ziekmelding.gedaan.v1" not in catalogue["leerplicht"]
+
+
+def test_default_policy_types_are_registered() -> None:
+    for grants in load_policy().grants.values():
+        for event_type in grants:
+            assert payload_model(event_type).event_type == event_type
