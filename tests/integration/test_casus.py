@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -80,6 +82,26 @@ async def collect(
     return got
 
 
+async def hub_cli(bootstrap: str, prefix: str, *args: str) -> str:
+    """Run `hub <args>` against the test broker and topic prefix; return its stdout."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hub",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        env={
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "HUB_TOPIC_PREFIX": prefix,
+            "COLUMNS": "200",
+        },
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0
+    return out.decode()
+
+
 def types(records: Iterable[Any]) -> list[str]:
     """The short casus types of output records, in log order."""
     found = []
@@ -137,6 +159,9 @@ class TestCasusOnKafka:
         assert [p.value for p in states[child].actieve_partners()] == ["school", "jgz"]
         table = render_loket(states.values(), dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
         assert table.row_count == 1
+        shown = await hub_cli(bootstrap, f"c{unique}.", "casus", "show")
+        assert child[:12] in shown
+        assert "jgz? (voorgesteld, routeringsregel)" in shown
 
     async def test_the_clock_ticks_from_an_injected_clock_and_survives_a_restart(
         self, bootstrap: str, unique: str

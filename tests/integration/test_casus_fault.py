@@ -9,6 +9,7 @@ transition's outputs for the same events: every input had its effect once, none 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -21,7 +22,7 @@ from typing import Any
 import pytest
 
 from hub.bus import client, cloudevents
-from hub.bus.launcher import LauncherError, LocalKafka
+from hub.bus.launcher import LocalKafka
 from hub.casus.config import CasusConfig
 from hub.casus.runner import CasusRunner, ensure_topics
 from hub.casus.topics import CasusTopics
@@ -31,7 +32,7 @@ from tests.integration.test_casus import QUICK_GROUP, collect
 from tests.integration.test_processor_fault import written
 from tests.unit.casus.scenario import Child, children, expected_ids, interleave
 
-PARTITIONS = 4
+PARTITIONS = 12  # as in the registry
 CONFIG = CasusConfig()  # what `hub casus run` uses
 
 
@@ -101,8 +102,10 @@ def assert_exactly_once(got: list[Any], kids: list[Child]) -> dict[str, int]:
     return {"outputs": len(ids), "children": len(kids)}
 
 
-async def start_app(bootstrap: str, prefix: str, group: str) -> asyncio.subprocess.Process:
-    """`hub casus run` in a subprocess; return once it reports ready."""
+async def start_app(
+    bootstrap: str, prefix: str, group: str
+) -> tuple[asyncio.subprocess.Process, str]:
+    """`hub casus run` in a subprocess; return it and its ready line once it reports ready."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "hub", "casus", "run", "--group", group, "--tick-interval", "0",
         stdout=asyncio.subprocess.PIPE,
@@ -124,7 +127,7 @@ async def start_app(bootstrap: str, prefix: str, group: str) -> asyncio.subproce
         await process.wait()
         raise
     _drains.add(asyncio.create_task(process.stdout.read()))
-    return process
+    return process, line.decode().strip()
 
 
 _drains: set[asyncio.Task[bytes]] = set()
@@ -147,15 +150,19 @@ class TestSigkill:
         def phase(name: str) -> None:
             print(f"\n{time.monotonic() - t0:6.1f}s {name}", flush=True)
 
-        first = await start_app(bootstrap, prefix, group)
+        first, ready_first = await start_app(bootstrap, prefix, group)
         second: asyncio.subprocess.Process | None = None
         try:
-            phase("first ready")
-            second = await start_app(bootstrap, prefix, group)
-            phase("second ready")
+            phase(ready_first)
+            second, ready_second = await start_app(bootstrap, prefix, group)
+            phase(ready_second)
+            # The group shares the partitions: the second instance got half of them.
+            owned = ready_second.removeprefix("casus: ready, tasks ")
+            assert len(json.loads(owned)) == PARTITIONS // 2
             producing = asyncio.create_task(stream(bootstrap, prefix, events, bad))
             await collect(bootstrap, topics.uit, total // 3, settle=0, timeout=60)
-            phase("a third done, kill")
+            streaming = not producing.done()
+            phase(f"a third done, kill (stream still flowing: {streaming})")
             first.send_signal(signal.SIGKILL)
             await first.wait()
             await producing
@@ -177,19 +184,15 @@ class TestSigkill:
         print(
             f"\nSIGKILL: {len(events)} events + {len(bad)} bad in, {figures['outputs']} outputs "
             f"committed, {total} expected, {len(letters)} dead letters, "
-            f"{in_log - len(got)} aborted records left by the kill"
+            f"{in_log - len(got)} aborted records left by the kill, "
+            f"stream flowing at the kill: {streaming}"
         )
 
 
 @pytest.fixture(scope="module")
 def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
     """A broker of this module's own, so stopping it harms no other test."""
-    try:
-        local = start_local_broker(Path(tmp_path_factory.mktemp("casus-kafka")))
-    except LauncherError:
-        # The launcher passes a random cluster id as `-t ID`; one that starts with '-' is read
-        # as an option (reported to the launcher's owner). A second id almost surely works.
-        local = start_local_broker(Path(tmp_path_factory.mktemp("casus-kafka")))
+    local = start_local_broker(Path(tmp_path_factory.mktemp("casus-kafka")))
     try:
         yield local
     finally:

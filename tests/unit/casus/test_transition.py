@@ -117,11 +117,8 @@ class TestMatch:
         assert set(match.adressaten) == {Partner.SCHOOL, Partner.BUURTTEAM}
         assert match.nieuw.partner is Partner.BUURTTEAM
         assert {b.partner for b in match.betrokkenen} == {Partner.SCHOOL, Partner.BUURTTEAM}
-        # Fact only: partner, contact role and domain; nothing else travels.
-        assert set(match.nieuw.model_dump()) == {
-            "partner",
-            "contactrol",
-        }  # never content, not even the domain
+        # Fact only: partner and contact role; nothing else travels.
+        assert set(match.nieuw.model_dump()) == {"partner", "contactrol"}
         assert state is not None
         assert state.gematcht == ("buurtteam|school",)
 
