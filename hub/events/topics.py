@@ -189,8 +189,8 @@ def _build() -> dict[str, Topic]:
         ),
         Topic(
             name=CASUS_TICK,
-            description="Clock ticks the casus runner feeds itself, one per partition.",
-            key="none (partition chosen by the runner)",
+            description="Clock ticks the casus runner feeds itself, one per case that is due.",
+            key="hub pseudonym of the child (same partition as its events)",
             partitions=CHILD_PARTITIONS,
             cleanup=Cleanup.DELETE,
             retention_ms=DAY_MS,
