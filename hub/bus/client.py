@@ -214,3 +214,20 @@ async def create_topics(
     finally:
         await admin_client.close()
     return created
+
+
+async def delete_topics(
+    bootstrap: str, names: list[str], *, security: ClientSecurity | None = None
+) -> None:
+    """Delete the named topics (those that exist); used to clean up demo and bench runs."""
+    if not names:
+        return
+    admin_client = admin(bootstrap, security=security)
+    await admin_client.start()
+    try:
+        existing = set(await admin_client.list_topics())
+        doomed = [n for n in names if n in existing]
+        if doomed:
+            await admin_client.delete_topics(doomed)
+    finally:
+        await admin_client.close()

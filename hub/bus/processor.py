@@ -261,10 +261,42 @@ class TransactionalProcessor(Generic[S]):
     def _tps(self, task: int) -> list[TopicPartition]:
         return [TopicPartition(t, task) for t in self.input_topics]
 
-    async def _take(self, task: int) -> None:
-        """Become the owner of `task`: fence the previous owner, restore state, seek offsets."""
+    async def _take(self, tasks: list[int]) -> None:
+        """Become the owner of `tasks`: fence the previous owners, restore state, seek offsets.
+
+        Every step runs for all tasks at once: a rebalance that hands over 12 partitions
+        costs about one round of fencing, one pass over the state topic and one offset fetch.
+        """
         assert self._consumer is not None
-        assert self._restorer is not None
+        producers = await asyncio.gather(
+            *(self._fenced_producer(task) for task in tasks), return_exceptions=True
+        )
+        failed = [p for p in producers if isinstance(p, BaseException)]
+        started = [p for p in producers if not isinstance(p, BaseException)]
+        try:
+            if failed:
+                raise failed[0]
+            states = {task: TaskState[S](self._codec, self._window) for task in tasks}
+            self.stats.restored_keys += await self._restore(states)
+            tps = [tp for task in tasks for tp in self._tps(task)]
+            committed = await asyncio.gather(*(self._consumer.committed(tp) for tp in tps))
+            fresh = [tp for tp, offset in zip(tps, committed, strict=True) if offset is None]
+            # One ListOffsets for all fresh partitions: seek_to_beginning per partition waits
+            # for the fetch in flight each time, seconds for a dozen partitions.
+            starts = await self._consumer.beginning_offsets(fresh) if fresh else {}
+            for tp, offset in zip(tps, committed, strict=True):
+                position = starts[tp] if offset is None else offset
+                self._consumer.seek(tp, position)
+                self._next[tp] = position
+        except BaseException:
+            await asyncio.gather(*(p.stop() for p in started), return_exceptions=True)
+            raise
+        for task, producer in zip(tasks, started, strict=True):
+            self._producers[task] = producer
+            self._states[task] = states[task]
+        self.stats.tasks = set(self._producers)
+
+    async def _fenced_producer(self, task: int) -> AIOKafkaProducer:
         producer = client.producer(
             self.bootstrap,
             transactional_id=f"{self.app_id}-{task}",
@@ -276,35 +308,32 @@ class TransactionalProcessor(Generic[S]):
             # and completes (or aborts) its open transaction before we read offsets and state.
             async with producer.transaction():
                 pass
-            state = TaskState[S](self._codec, self._window)
-            self.stats.restored_keys += await self._restore(task, state)
-            for tp in self._tps(task):
-                committed = await self._consumer.committed(tp)
-                if committed is None:
-                    await self._consumer.seek_to_beginning(tp)
-                    self._next[tp] = 0
-                else:
-                    self._consumer.seek(tp, committed)
-                    self._next[tp] = committed
         except BaseException:
             await producer.stop()
             raise
-        self._producers[task] = producer
-        self._states[task] = state
-        self.stats.tasks = set(self._producers)
+        return producer
 
-    async def _restore(self, task: int, state: TaskState[S]) -> int:
+    async def _restore(self, states: dict[int, TaskState[S]]) -> int:
         assert self._restorer is not None
-        tp = TopicPartition(self.state_topic, task)
-        self._restorer.assign([tp])
-        await self._restorer.seek_to_beginning(tp)
-        end = (await self._restorer.end_offsets([tp]))[tp]
+        tps = [TopicPartition(self.state_topic, task) for task in states]
+        self._restorer.assign(tps)
+        await self._restorer.seek_to_beginning(*tps)
+        ends = await self._restorer.end_offsets(tps)
+        todo = {tp for tp in tps if ends[tp] > 0}
         count = 0
-        while await self._restorer.position(tp) < end:
-            for records in (await self._restorer.getmany(tp, timeout_ms=500)).values():
+        while todo:
+            for tp in list(todo):
+                if await self._restorer.position(tp) >= ends[tp]:
+                    todo.discard(tp)
+            if not todo:
+                break
+            batches = await self._restorer.getmany(*todo, timeout_ms=500)
+            for tp, records in batches.items():
+                state = states[tp.partition]
                 for r in records:
-                    state.restore(r.key, r.value, r.headers)
-                    count += 1
+                    if r.offset < ends[tp]:
+                        state.restore(r.key, r.value, r.headers)
+                        count += 1
         return count
 
     async def _drop(self, task: int) -> None:
@@ -326,7 +355,7 @@ class TransactionalProcessor(Generic[S]):
             if not any(tp in self._consumer.assignment() for tp in self._tps(task)):
                 return
             try:
-                await self._take(task)
+                await self._take([task])
                 return
             except ProducerFenced:
                 return
@@ -348,26 +377,26 @@ class TransactionalProcessor(Generic[S]):
             for task in set(self._producers) - wanted:
                 await self._drop(task)
             assert self._consumer is not None
-            for task in sorted(wanted):
-                if task in self._producers:
-                    for tp in self._tps(task):
-                        self._consumer.seek(tp, self._next.get(tp, 0))
-                    continue
-                await self._take_retrying(task)
+            for task in wanted & set(self._producers):
+                for tp in self._tps(task):
+                    self._consumer.seek(tp, self._next.get(tp, 0))
+            new = sorted(wanted - set(self._producers))
+            if new:
+                await self._take_retrying(new)
         log.info("bus.processor.assigned", app=self.app_id, tasks=sorted(self._producers))
         self._ready.set()
         async with self._changed:
             self._changed.notify_all()
 
-    async def _take_retrying(self, task: int) -> None:
+    async def _take_retrying(self, tasks: list[int]) -> None:
         delay = 0.2
         while not self._stopping.is_set():
             try:
-                await self._take(task)
+                await self._take(tasks)
                 return
             except (TimeoutError, KafkaError, OSError) as exc:
                 log.warning(
-                    "bus.processor.take", app=self.app_id, task=task, error=type(exc).__name__
+                    "bus.processor.take", app=self.app_id, tasks=tasks, error=type(exc).__name__
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)

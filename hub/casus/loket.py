@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rich.table import Table
 
@@ -23,14 +24,26 @@ async def load_states(bootstrap: str, state_topic: str) -> dict[str, CasusState]
     return states
 
 
-def _betrokken(state: CasusState) -> str:
-    lines = [
+@dataclass(frozen=True)
+class LoketRow:
+    """One case as the loket shows it, in the terminal or on the web page."""
+
+    casus: str
+    status: str
+    sinds: dt.date | None
+    betrokken: list[str]
+    regie: str
+    thuiszitter: str
+    signalen: list[str]
+
+
+def _betrokken(state: CasusState) -> list[str]:
+    return [
         f"{b.partner.value} ({b.contactrol.value if b.contactrol else '-'}, {b.domein.value}, "
         f"sinds {b.sinds})"
         for b in sorted(state.betrokkenheden, key=lambda b: b.sinds or dt.date.min)
         if b.actief
     ]
-    return "\n".join(lines) or "-"
 
 
 def _regie(state: CasusState) -> str:
@@ -51,23 +64,41 @@ def _klok(state: CasusState, today: dt.date) -> str:
     return f"{dagen} dagen, deadline {klok.deadline}{over}"
 
 
-def render_loket(states: Iterable[CasusState], now: dt.datetime | None = None) -> Table:
-    """A rich table of the cases (not the children without one)."""
+def loket_rows(states: Iterable[CasusState], now: dt.datetime | None = None) -> list[LoketRow]:
+    """The cases (not the children without one), oldest first, as loket rows."""
     today = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).date()
-    table = Table(title="loket: één casus per kind", show_lines=True)
-    for column in ("casus", "status", "betrokken", "regie", "thuiszitter", "signalen"):
-        table.add_column(column)
     shown = [s for s in states if s.status is not Status.GEEN]
+    rows = []
     for s in sorted(shown, key=lambda s: (s.geopend or dt.date.min, s.kind)):
         signals = [f"{g.datum} {g.soort}" for g in s.signalen[-4:]]
         if s.bezwaren:
             signals.append(f"bezwaar ({len(s.bezwaren)})")
+        rows.append(
+            LoketRow(
+                casus=s.kind[:12] + "…",
+                status=s.status.value,
+                sinds=s.geopend,
+                betrokken=_betrokken(s),
+                regie=_regie(s),
+                thuiszitter=_klok(s, today),
+                signalen=signals,
+            )
+        )
+    return rows
+
+
+def render_loket(states: Iterable[CasusState], now: dt.datetime | None = None) -> Table:
+    """A rich table of the cases (not the children without one)."""
+    table = Table(title="loket: één casus per kind", show_lines=True)
+    for column in ("casus", "status", "betrokken", "regie", "thuiszitter", "signalen"):
+        table.add_column(column)
+    for row in loket_rows(states, now):
         table.add_row(
-            s.kind[:12] + "…",
-            f"{s.status.value}\nsinds {s.geopend}",
-            _betrokken(s),
-            _regie(s),
-            _klok(s, today),
-            "\n".join(signals) or "-",
+            row.casus,
+            f"{row.status}\nsinds {row.sinds}",
+            "\n".join(row.betrokken) or "-",
+            row.regie,
+            row.thuiszitter,
+            "\n".join(row.signalen) or "-",
         )
     return table

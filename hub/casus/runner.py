@@ -28,6 +28,7 @@ from hub.casus.topics import CasusTopics
 from hub.casus.transition import volgende_moment
 from hub.events.topics import (
     CASUS_STATE,
+    CASUS_TICK,
     CASUS_UIT,
     CHILD_PARTITIONS,
     DATAKEYS,
@@ -51,19 +52,24 @@ def wall_clock() -> dt.datetime:
 async def ensure_topics(
     bootstrap: str, topics: CasusTopics, partitions: int | None = None
 ) -> list[str]:
-    """Create the casus topics (registry specs, plus the tick topic) that do not exist.
+    """Create the casus topics (with their registry specs) that do not exist.
 
     `partitions` overrides the registry's count of the child-keyed topics (all alike, so they
     stay co-partitioned): a test or a small region needs fewer than the default 12.
     """
-    logical = [*(contract_topic(p) for p in _PARTNERS), CASUS_STATE, CASUS_UIT, DLQ, DATAKEYS]
-    physical = [*topics.inputs, topics.state, topics.uit, topics.dlq, topics.datakeys]
+    logical = [
+        *(contract_topic(p) for p in _PARTNERS),
+        CASUS_TICK,
+        CASUS_STATE,
+        CASUS_UIT,
+        DLQ,
+        DATAKEYS,
+    ]
+    physical = [*topics.inputs, topics.tick, topics.state, topics.uit, topics.dlq, topics.datakeys]
     specs = [
         (name, _count(topic(lg).partitions, partitions), topic(lg).config())
         for lg, name in zip(logical, physical, strict=True)
     ]
-    tick, tick_partitions, tick_config = topics.tick_spec()
-    specs.append((tick, _count(tick_partitions, partitions), tick_config))
     return await client.create_topics(bootstrap, specs)
 
 
@@ -122,7 +128,7 @@ class CasusRunner:
         self._index_tps = await topic_partitions(self.bootstrap, [self.topics.state])
         self._index.assign(self._index_tps)
         await self._index.seek_to_beginning(*self._index_tps)
-        if self.tick_interval > 0:
+        if self.tick_interval > 0:  # 0: no ticker (a test ticks by hand, or no clocks at all)
             self._task = asyncio.create_task(self._ticker(), name="casus-ticker")
 
     async def stop(self) -> None:

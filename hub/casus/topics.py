@@ -1,4 +1,4 @@
-"""The physical topics of the casus processor, from the registry (plus the tick topic)."""
+"""The physical topics of the casus processor, from the topic registry."""
 
 from __future__ import annotations
 
@@ -6,19 +6,14 @@ from dataclasses import dataclass
 
 from hub.events.topics import (
     CASUS_STATE,
+    CASUS_TICK,
     CASUS_UIT,
-    CHILD_PARTITIONS,
     DATAKEYS,
     DLQ,
     PRODUCING_PARTNERS,
     contract_topic,
     physical_name,
 )
-
-#: The runner's own tick topic: one record per child whose clock is due, keyed by the child,
-#: co-partitioned with the contract topics. Not in the registry yet (see docs/casus.md).
-CASUS_TICK = "casus.tick.v1"
-TICK_RETENTION_MS = 24 * 60 * 60 * 1000
 
 
 @dataclass(frozen=True)
@@ -39,12 +34,19 @@ class CasusTopics:
             inputs=tuple(
                 physical_name(contract_topic(p), prefix=prefix) for p in PRODUCING_PARTNERS
             ),
-            tick=prefix + CASUS_TICK,
+            tick=physical_name(CASUS_TICK, prefix=prefix),
             state=physical_name(CASUS_STATE, prefix=prefix),
             uit=physical_name(CASUS_UIT, prefix=prefix),
             dlq=physical_name(DLQ, prefix=prefix),
             datakeys=physical_name(DATAKEYS, prefix=prefix),
         )
+
+    def contract(self, partner: str) -> str:
+        """The physical contract topic of `partner`."""
+        for known, name in zip(PRODUCING_PARTNERS, self.inputs, strict=True):
+            if known.value == partner:
+                return name
+        raise KeyError(f"{partner} has no contract topic")
 
     def partner_of(self, topic: str) -> str | None:
         """The partner whose contract topic this is, or None."""
@@ -52,8 +54,3 @@ class CasusTopics:
             if name == topic:
                 return partner.value
         return None
-
-    def tick_spec(self) -> tuple[str, int, dict[str, str]]:
-        """(name, partitions, config) to create the tick topic with."""
-        config = {"cleanup.policy": "delete", "retention.ms": str(TICK_RETENTION_MS)}
-        return self.tick, CHILD_PARTITIONS, config

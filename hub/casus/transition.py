@@ -103,6 +103,9 @@ class _Stap:
         if self.s.status is Status.OPEN:
             return
         self.set(status=Status.OPEN, geopend=self.dag, gesloten=None, bewaren_tot=None)
+        if not self.s.actieve_partners() and self.s.thuiszitten.klok is None:
+            # Opened by a derived signal: no partner involved yet, so the grace period runs.
+            self.set(leeg_sinds=self.dag)
         assert self.aanleiding is not None
         assert self.partner is not None
         self.emit(
@@ -199,7 +202,10 @@ def _start(
     if partner not in before:
         if was_open:
             stap.emit(
-                cs.PartnerAangesloten(datum=stap.dag, betrokkene=_betrokkene(entry)), "aangesloten"
+                cs.PartnerAangesloten(
+                    datum=stap.dag, betrokkene=_betrokkene(entry), domein=entry.domein
+                ),
+                "aangesloten",
             )
         _match(stap, partner, entry)
     if rol is ContactRol.CASUSREGISSEUR:
@@ -209,7 +215,7 @@ def _start(
 
 def _betrokkene(b: Betrokkenheid) -> cs.Betrokkene:
     rol = b.contactrol or _STANDAARD_ROL[b.partner]
-    return cs.Betrokkene(partner=b.partner, contactrol=rol, domein=b.domein)
+    return cs.Betrokkene(partner=b.partner, contactrol=rol)
 
 
 _STANDAARD_ROL: dict[Partner, ContactRol] = {

@@ -20,6 +20,7 @@ from hub.cli import (
     keys,
     pii,
     policy,
+    run,
     views,
 )
 from hub.cli.errors import OperatorError, one_line
@@ -39,13 +40,14 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(pii.app, name="pii")
 app.add_typer(certs.app, name="certs")
 app.add_typer(acl.app, name="acl")
-app.add_typer(policy.app, name="policy")
-app.add_typer(views.app, name="views")
 app.add_typer(casus.app, name="casus")
 app.command("demo")(demo.demo)
+app.command("run")(run.run)
+ingest.register(app)
+app.add_typer(policy.app, name="policy")
+app.add_typer(views.app, name="views")
 app.command("inzage")(inzage.inzage)
 app.command("indicators")(indicators.indicators)
-ingest.register(app)
 
 
 @app.callback()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,11 +9,11 @@ import typer
 from rich.console import Console
 
 from hub.privacy.keyring import (
-    FIXED_AUDIENCES,
     KEK,
     PSEUDONYM,
     KeyRingError,
     audience_key_name,
+    init_keyring,
     load_keyring,
     new_key_material,
     read_keyring,
@@ -42,16 +41,10 @@ def init(
 ) -> None:
     """Write a fresh development key ring (0600 files); refuse when keys are already there."""
     target = _dir(directory)
-    if target.exists() and any(not p.name.startswith(".") for p in target.iterdir()):
-        raise KeyRingError(f"{target} is not empty: refusing to overwrite a key ring")
-    target.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(target, 0o700)
-    names = [PSEUDONYM, KEK, *(audience_key_name(a) for a in FIXED_AUDIENCES)]
-    for name in names:
-        write_key_file(target, name, 1, new_key_material())
+    kids = init_keyring(target)
     console.print(f"[yellow]development key ring written to {target}: keep it out of git[/]")
-    for name in names:
-        typer.echo(f"{name}.v1")
+    for kid in kids:
+        typer.echo(kid)
 
 
 @app.command()

@@ -36,6 +36,10 @@ CASUS_STATE = "casus.state.v1"
 DLQ = "dlq.v1"
 AUDIT = "audit.v1"
 DATAKEYS = "datakeys.v1"
+CASUS_TICK = "casus.tick.v1"
+VIEWS_STATE = "views.state.v1"
+INGEST_SEEN = "ingest.seen.v1"
+INDICATORS = "indicators.v1"
 
 #: Partners with their own contract and raw topic (they run an adapter).
 PRODUCING_PARTNERS: tuple[Partner, ...] = KERNPARTNERS
@@ -182,6 +186,51 @@ def _build() -> dict[str, Topic]:
             carries=(),
             writers=(hub,),
             readers=(hub,),
+        ),
+        Topic(
+            name=CASUS_TICK,
+            description="Clock ticks the casus runner feeds itself, one per case that is due.",
+            key="hub pseudonym of the child (same partition as its events)",
+            partitions=CHILD_PARTITIONS,
+            cleanup=Cleanup.DELETE,
+            retention_ms=DAY_MS,
+            carries=(),
+            writers=(hub,),
+            readers=(hub,),
+        ),
+        Topic(
+            name=VIEWS_STATE,
+            description="Changelog of the projector's per-child state (bezwaar, what was shared).",
+            key="hub pseudonym of the child",
+            partitions=CHILD_PARTITIONS,
+            cleanup=Cleanup.COMPACT,
+            retention_ms=None,
+            carries=(),
+            writers=(hub,),
+            readers=(hub,),
+            extra_config=ERASURE_BOUNDED,
+        ),
+        Topic(
+            name=INGEST_SEEN,
+            description="Event ids the ingest edge has published: no second event after a restart.",
+            key="event id",
+            partitions=3,
+            cleanup=Cleanup.COMPACT,
+            retention_ms=None,
+            carries=(),
+            writers=(hub,),
+            readers=(hub,),
+        ),
+        Topic(
+            name=INDICATORS,
+            description="Figures per school and month without children; small cells suppressed.",
+            key="indicator, dimension and period",
+            partitions=1,
+            cleanup=Cleanup.COMPACT,
+            retention_ms=None,
+            carries=(),
+            writers=(hub,),
+            readers=(hub, Partner.GEMEENTE.value, Partner.SWV.value),
         ),
         Topic(
             name=AUDIT,

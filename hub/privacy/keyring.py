@@ -27,6 +27,8 @@ AUDIENCE_PREFIX = "audience-"
 
 #: The audiences every region has; school boards come as `schoolbestuur:<id>`.
 FIXED_AUDIENCES: tuple[str, ...] = ("leerplicht", "jgz", "buurtteam", "swv", "gemeente")
+#: The school board audience of the shipped default policy (one board for the whole region).
+DEFAULT_SCHOOLBESTUUR = "schoolbestuur:regio"
 
 KeyKind = Literal["pseudonym", "kek", "audience"]
 
@@ -233,3 +235,19 @@ def write_key_file(directory: Path, name: str, version: int, material: bytes) ->
     with os.fdopen(fd, "wb") as out:
         out.write(base64.b64encode(material) + b"\n")
     return path
+
+
+def init_keyring(directory: Path, audiences: tuple[str, ...] = ()) -> list[str]:
+    """Write a fresh development key ring to `directory` (0700, files 0600); return the kids.
+
+    Refuses a directory that already holds files: an existing key ring is never overwritten.
+    """
+    if directory.exists() and any(not p.name.startswith(".") for p in directory.iterdir()):
+        raise KeyRingError(f"{directory} is not empty: refusing to overwrite a key ring")
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(directory, 0o700)
+    wanted = (*FIXED_AUDIENCES, DEFAULT_SCHOOLBESTUUR, *audiences)
+    names = [PSEUDONYM, KEK, *dict.fromkeys(audience_key_name(a) for a in wanted)]
+    for name in names:
+        write_key_file(directory, name, 1, new_key_material())
+    return [f"{name}.v1" for name in names]

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import signal
 from collections.abc import Callable
+from typing import Any
 
 from hub.bus import client
 from hub.bus.handler import PydanticCodec
@@ -67,6 +68,7 @@ def projector(
     prefix: str = "",
     app_id: str = APP_ID,
     clock: Callable[[], dt.datetime] | None = None,
+    **processor_options: Any,
 ) -> TransactionalProcessor[ChildViews]:
     """The projector's processor (not started); its topics must exist, the ring every key."""
     missing = missing_keys(policies.current, ring)
@@ -87,6 +89,7 @@ def projector(
         handler=handler,
         codec=PydanticCodec(ChildViews),
         stage="views",
+        **processor_options,
     )
 
 
@@ -97,19 +100,27 @@ async def run(
     *,
     prefix: str = "",
     watch_interval: float = 2.0,
+    started: asyncio.Event | None = None,
 ) -> None:
-    """Run the projector until cancelled; reload the policy on SIGHUP and when its file changes."""
+    """Run the projector until cancelled; reload the policy on SIGHUP and when its file changes.
+
+    `started` is set once the projector processes and the SIGHUP handler is in place.
+    """
     await create_state_topic(bootstrap, ViewTopics(prefix))
     processor = projector(bootstrap, ring, policies, prefix=prefix)
     loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError):
-        loop.add_signal_handler(signal.SIGHUP, policies.reload)
     watcher = asyncio.create_task(policies.watch(watch_interval))
     try:
-        await processor.run_forever()
+        async with processor:
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signal.SIGHUP, policies.reload)
+            await processor.wait_ready()
+            if started is not None:
+                started.set()
+            await asyncio.Event().wait()  # until cancelled
     finally:
+        with contextlib.suppress(NotImplementedError):
+            loop.remove_signal_handler(signal.SIGHUP)
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
-        with contextlib.suppress(NotImplementedError):
-            loop.remove_signal_handler(signal.SIGHUP)

@@ -7,22 +7,12 @@ from collections.abc import Iterable
 
 from pydantic import ValidationError
 
+from hub.bus.cloudevents import ATTRIBUTES
 from hub.views.audit import AuditRecord
 from hub.views.project import ViewEvent
 
 #: Context attributes and extensions of a view record, in header order.
-VIEW_ATTRIBUTES = (
-    "id",
-    "source",
-    "type",
-    "time",
-    "subject",
-    "dataschema",
-    "partner",
-    "pseudonymkid",
-    "audience",
-    "policyversion",
-)
+VIEW_ATTRIBUTES = (*(a for a in ATTRIBUTES if a != "specversion"), "audience", "policyversion")
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import structlog
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 
 from hub.adapters.report import IngestReport
@@ -21,6 +21,8 @@ log = structlog.get_logger(__name__)
 Ingestor = Callable[[str, str, bytes, str], Awaitable[IngestReport]]
 #: Answers whether the bus is reachable (readiness).
 ReadyCheck = Callable[[], Awaitable[bool]]
+#: Renders the loket page (HTML) from the current casus state.
+LoketPage = Callable[[], Awaitable[str]]
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -36,6 +38,7 @@ class WebConfig:
     tokens: PartnerTokens
     ingest: Ingestor | None = None
     ready: ReadyCheck | None = None
+    loket: LoketPage | None = None
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(rate=20.0, burst=40))
     max_body_bytes: int = MAX_BODY_BYTES
 
@@ -87,6 +90,13 @@ def create_app(config: WebConfig) -> FastAPI:
         """Readiness: the bus answers."""
         ready = config.ready is not None and await config.ready()
         return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
+
+    @app.get("/loket")
+    async def loket() -> Response:
+        """The loket: one row per case, refreshed every few seconds."""
+        if config.loket is None:
+            return _problem(503, "the loket is not configured on this hub")
+        return HTMLResponse(await config.loket())
 
     @app.get("/metrics")
     async def metrics() -> Response:

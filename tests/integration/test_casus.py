@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import sys
 from collections.abc import Iterable
 from typing import Any
 
+from rich.console import Console
+
 from hub.bus import client, cloudevents
+from hub.casus.demo import run_casus_demo
 from hub.casus.loket import load_states, render_loket
 from hub.casus.runner import CasusRunner, ensure_topics
 from hub.casus.topics import CasusTopics
@@ -77,6 +82,26 @@ async def collect(
     return got
 
 
+async def hub_cli(bootstrap: str, prefix: str, *args: str) -> str:
+    """Run `hub <args>` against the test broker and topic prefix; return its stdout."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hub",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        env={
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "HUB_TOPIC_PREFIX": prefix,
+            "COLUMNS": "200",
+        },
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0
+    return out.decode()
+
+
 def types(records: Iterable[Any]) -> list[str]:
     """The short casus types of output records, in log order."""
     found = []
@@ -134,6 +159,9 @@ class TestCasusOnKafka:
         assert [p.value for p in states[child].actieve_partners()] == ["school", "jgz"]
         table = render_loket(states.values(), dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
         assert table.row_count == 1
+        shown = await hub_cli(bootstrap, f"c{unique}.", "casus", "show")
+        assert child[:12] in shown
+        assert "jgz? (voorgesteld, routeringsregel)" in shown
 
     async def test_the_clock_ticks_from_an_injected_clock_and_survives_a_restart(
         self, bootstrap: str, unique: str
@@ -236,3 +264,19 @@ class TestCasusOnKafka:
         assert types(out) == ["geopend", "gewist"]
         assert [(r.key, r.value) for r in keys] == [(child.encode(), None)]
         assert child not in await load_states(bootstrap, topics.state)
+
+
+class TestCasusDemo:
+    async def test_the_demo_shows_three_cases_with_regie_clock_and_signal(
+        self, bootstrap: str, unique: str
+    ) -> None:
+        said: list[str] = []
+        table = await run_casus_demo(bootstrap, f"d{unique}.", said.append)
+        assert table.row_count == 3
+        console = Console(width=200, record=True)
+        console.print(table)
+        text = console.export_text()
+        assert "buurtteam?" in text  # regie proposed to the buurtteam
+        assert "70 dagen, deadline 2026-12-14" in text
+        assert "verzuimdrempel.overschreden" in text
+        assert "clock at 2026-11-23: 1 case(s) due" in said  # only the thuiszitter is due

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import shutil
+import signal
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -13,9 +18,10 @@ from hub.events.casus import MATCH_GEVONDEN
 from hub.events.envelope import Event
 from hub.events.privacy import BEZWAAR_INGEDIEND
 from hub.events.topics import physical_name, registry, topic_for_event
+from hub.views.policy import DEFAULT_POLICY_PATH
 from hub.views.project import view_id
 from hub.views.reload import PolicyHolder
-from hub.views.runner import create_state_topic, projector
+from hub.views.runner import create_state_topic, projector, run
 from hub.views.transition import ViewTopics
 from hub.views.wire import decode_view
 from tests.unit.views.stream import hub_pseudonym, keyring_for_tests, make_event
@@ -85,3 +91,41 @@ async def test_bezwaar_survives_a_restart_and_resent_events_are_not_shared_twice
     assert view_id("school", later[0].id) not in ids  # bezwaar for all, remembered
     assert ids.count(view_id("school", first_match.id)) == 1
     assert view_id("school", later[2].id) in ids
+
+
+async def test_sighup_reloads_the_policy_of_a_running_projector(
+    bootstrap: str, tmp_path: Path
+) -> None:
+    prefix = f"views-hup-{uuid.uuid4().hex[:8]}."
+    await client.create_topics(
+        bootstrap,
+        [(physical_name(t.name, prefix=prefix), 1, t.config()) for t in registry().values()],
+    )
+    await create_state_topic(bootstrap, ViewTopics(prefix), 1)
+    path = tmp_path / "policy.yaml"
+    shutil.copy(DEFAULT_POLICY_PATH, path)
+    holder = PolicyHolder(path, keyring_for_tests())
+    started = asyncio.Event()
+    # A long watch interval: only the signal can make the reload happen within the test.
+    task = asyncio.create_task(
+        run(
+            bootstrap,
+            keyring_for_tests(),
+            holder,
+            prefix=prefix,
+            watch_interval=600,
+            started=started,
+        )
+    )
+    try:
+        async with asyncio.timeout(30):
+            await started.wait()
+        path.write_text(path.read_text().replace('"2026.11-1"', '"2026.11-hup"'))
+        os.kill(os.getpid(), signal.SIGHUP)
+        async with asyncio.timeout(10):
+            while holder.current.version != "2026.11-hup":  # noqa: ASYNC110 - a plain attribute
+                await asyncio.sleep(0.02)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -22,7 +22,13 @@ from hub.events import leerplicht as lp
 from hub.events.envelope import Event
 from hub.events.topics import contract_topic
 from hub.events.vocab import ContactRol, Domein, Urgentie
-from tests.unit.casus.helpers import D, ev, kind
+from tests.unit.casus.helpers import D, kind
+from tests.unit.casus.helpers import ev as _ev
+
+
+def ev(data: Any, partner: str, record: str, day: str, child: str) -> Event[Any]:
+    """An event whose source record id is unique per child, as a real source's would be."""
+    return _ev(data, partner, f"{child[:16]}-{record}", day, child)
 
 
 @dataclass

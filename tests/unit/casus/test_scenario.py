@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hub.casus.config import CasusConfig
-from hub.casus.transition import transition
+from hub.casus.transition import Tick, transition, volgende_moment
 from tests.unit.casus.helpers import short
 from tests.unit.casus.scenario import children, expected_ids, interleave
 
@@ -44,3 +44,29 @@ class TestScenario:
         for child in kids:
             mine = [e for e in stream if e.subject == child.kind]
             assert mine == child.events
+
+    def test_output_ids_are_unique_across_children(self) -> None:
+        config = CasusConfig()
+        ids = [i for child in children(20, 4) for i in expected_ids(child.orders[0], config)]
+        assert len(ids) == len(set(ids))
+
+
+class TestVolgendeMoment:
+    def test_a_tick_at_the_next_moment_always_changes_the_case(self) -> None:
+        config = CasusConfig()
+        checked = 0
+        for child in children(10, 2):
+            state = None
+            for event in child.orders[0]:
+                state, _ = transition(state, event, config)
+            for _ in range(8):  # follow each case through its next moments
+                if state is None:
+                    break
+                due = volgende_moment(state, config)
+                if due is None:
+                    break
+                before = state
+                state, _ = transition(state, Tick(due), config)
+                assert state != before, child.kind[:8]
+                checked += 1
+        assert checked >= 20

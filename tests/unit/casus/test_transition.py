@@ -117,8 +117,8 @@ class TestMatch:
         assert set(match.adressaten) == {Partner.SCHOOL, Partner.BUURTTEAM}
         assert match.nieuw.partner is Partner.BUURTTEAM
         assert {b.partner for b in match.betrokkenen} == {Partner.SCHOOL, Partner.BUURTTEAM}
-        # Fact only: partner, contact role and domain; nothing else travels.
-        assert set(match.nieuw.model_dump()) == {"partner", "contactrol", "domein"}
+        # Fact only: partner and contact role; nothing else travels.
+        assert set(match.nieuw.model_dump()) == {"partner", "contactrol"}
         assert state is not None
         assert state.gematcht == ("buurtteam|school",)
 
@@ -350,6 +350,14 @@ class TestClosingAndRetention:
         assert short(out) == ["geopend"]
         assert state is not None
         assert state.status is Status.OPEN
+
+    def test_a_case_opened_by_a_derived_signal_alone_closes_after_the_grace_period(self) -> None:
+        days = [("2026-11-02", 6), ("2026-11-09", 6), ("2026-11-16", 6)]
+        state, _ = run([verzuim(d, h) for d, h in days])
+        assert state is not None
+        assert state.leeg_sinds == D("2026-11-16")
+        _, out = run([tick("2026-12-14")], state)
+        assert short(out) == ["gesloten"]
 
     def test_a_running_clock_keeps_the_case_open(self) -> None:
         _, out = run([thuiszitter("2026-09-14"), tick("2026-10-01")])

@@ -55,7 +55,10 @@ class TestPartnerGrants:
         mine = of(party, desired_acls(REGISTRY, PARTIES))
         topics = {a.name for a in mine if a.resource is Resource.TOPIC}
         assert not topics & HUB_ONLY
-        assert all(f".{party}." in name for name in topics)
+        # Besides its own topics, a party may read only the shared, child-free figures.
+        assert all(f".{party}." in name for name in topics - {"indicators.v1"})
+        if "indicators.v1" in topics:
+            assert party in {"gemeente", "swv"}
         assert all(a.pattern is Pattern.LITERAL for a in mine if a.resource is Resource.TOPIC)
         assert not {a for a in mine if a.resource in (Resource.CLUSTER, Resource.TRANSACTIONAL_ID)}
 
@@ -70,7 +73,10 @@ class TestPartnerGrants:
 
     def test_the_gemeente_reads_figures_only(self) -> None:
         gemeente = of("gemeente", desired_acls(REGISTRY, PARTIES))
-        assert {a.name for a in gemeente if a.resource is Resource.TOPIC} == {"view.gemeente.v1"}
+        assert {a.name for a in gemeente if a.resource is Resource.TOPIC} == {
+            "view.gemeente.v1",
+            "indicators.v1",
+        }
         assert Operation.WRITE not in {a.operation for a in gemeente}
 
     def test_topic_and_group_names_get_the_topic_prefix(self) -> None:

@@ -1,0 +1,166 @@
+"""The hub in one process: HTTP ingest, the casus processor, the views projector and the loket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from hub.adapters.ingest import IngestService
+from hub.bus import client
+from hub.bus.processor import TransactionalProcessor
+from hub.casus.loket import load_states, loket_rows
+from hub.casus.runner import APP_ID as CASUS_APP_ID
+from hub.casus.runner import CasusRunner, ensure_topics, wall_clock
+from hub.casus.topics import CasusTopics
+from hub.privacy.keyring import KEK, PSEUDONYM, KeyRing, load_keyring
+from hub.settings import HubSettings
+from hub.views.reload import PolicyHolder
+from hub.views.runner import create_state_topic, projector
+from hub.views.state import ChildViews
+from hub.views.transition import ViewTopics
+from hub.web.app import WebConfig, create_app
+from hub.web.ingest import bus_ready, ensure_ingest_topics, ingest_service, ingestor
+from hub.web.loket import render_page
+from hub.web.tokens import PartnerTokens
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class HubOptions:
+    """What a hub process runs, and with which clock and policy."""
+
+    http: bool = True
+    host: str | None = None
+    port: int | None = None
+    tokens: PartnerTokens | None = None
+    policy: Path | None = None
+    clock: Callable[[], dt.datetime] = wall_clock
+    tick_interval: float = 5.0
+    policy_watch_interval: float = 2.0
+    consumer_options: dict[str, Any] = field(
+        default_factory=lambda: {"fetch_max_wait_ms": 100, "heartbeat_interval_ms": 1000}
+    )
+
+
+class Hub:
+    """One application facade: start and stop every part of the hub on one broker."""
+
+    def __init__(
+        self, settings: HubSettings, options: HubOptions | None = None, ring: KeyRing | None = None
+    ) -> None:
+        self.settings = settings
+        self.options = options or HubOptions()
+        self.ring = ring
+        self.bootstrap = client.bootstrap_servers(settings)
+        self.casus_topics = CasusTopics.with_prefix(settings.topic_prefix)
+        self.ingest: IngestService | None = None
+        self.casus: CasusRunner | None = None
+        self.views: TransactionalProcessor[ChildViews] | None = None
+        self.policies: PolicyHolder | None = None
+        self.url: str | None = None
+        self._stack = AsyncExitStack()
+        self._server: Any = None
+
+    async def start(self) -> None:
+        """Check the bus and the keys, create the topics, start every part; fail closed."""
+        await client.ensure_reachable(self.bootstrap)
+        # No keys, no hub: load_keyring raises a one-line KeyRingError.
+        ring = self.ring or load_keyring(self.settings, required=(PSEUDONYM, KEK))
+        self.ring = ring
+        prefix = self.settings.topic_prefix
+        await ensure_ingest_topics(self.bootstrap, self.settings)
+        await ensure_topics(self.bootstrap, self.casus_topics)
+        await create_state_topic(self.bootstrap, ViewTopics(prefix))
+        self.policies = PolicyHolder(self.options.policy, ring)
+        try:
+            self.ingest = await self._stack.enter_async_context(
+                ingest_service(self.settings, bootstrap=self.bootstrap, ring=ring)
+            )
+            self.casus = CasusRunner(
+                self.bootstrap,
+                self.casus_topics,
+                clock=self.options.clock,
+                app_id=prefix + CASUS_APP_ID,
+                tick_interval=self.options.tick_interval,
+                consumer_options=self.options.consumer_options,
+            )
+            await self._stack.enter_async_context(self.casus)
+            self.views = projector(
+                self.bootstrap,
+                ring,
+                self.policies,
+                prefix=prefix,
+                consumer_options=self.options.consumer_options,
+            )
+            await self._stack.enter_async_context(self.views)
+            await self.views.wait_ready()
+            watcher = asyncio.create_task(self.policies.watch(self.options.policy_watch_interval))
+            self._stack.push_async_callback(_cancel, watcher)
+            if self.options.http:
+                await self._serve_http()
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        log.info("hub.started", bootstrap=self.bootstrap, http=self.url)
+
+    async def _serve_http(self) -> None:
+        import uvicorn
+
+        assert self.ingest is not None
+        config = WebConfig(
+            tokens=self.options.tokens or PartnerTokens(),
+            ingest=ingestor(self.ingest),
+            ready=bus_ready(self.bootstrap),
+            loket=self.loket_page,
+        )
+        host = self.options.host or self.settings.http_host
+        port = self.options.port if self.options.port is not None else self.settings.http_port
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(config), host=host, port=port, log_config=None)
+        )
+        task = asyncio.create_task(server.serve(), name="hub-http")
+        async with asyncio.timeout(15):
+            while not server.started:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.05)
+        bound = server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://{host}:{bound}"
+
+        async def stop_http() -> None:
+            server.should_exit = True
+            await task
+
+        self._stack.push_async_callback(stop_http)
+
+    async def loket_page(self) -> str:
+        """The loket page from the casus state topic as it is now."""
+        states = await load_states(self.bootstrap, self.casus_topics.state)
+        return render_page(loket_rows(states.values(), self.options.clock()))
+
+    async def stop(self) -> None:
+        """Stop every part, the HTTP side first."""
+        await self._stack.aclose()
+        log.info("hub.stopped")
+
+    async def __aenter__(self) -> Hub:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,48 @@
+"""`hub demo` shows the whole hub working on a real broker: ingest, casus, views, audit, no PII."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from hub.demo import run_demo
+from hub.settings import HubSettings
+
+
+class TestDemo:
+    async def test_the_demo_shows_every_part(
+        self, bootstrap: str, unique: str, tmp_path: Path
+    ) -> None:
+        settings = HubSettings(
+            kafka_bootstrap_servers=bootstrap,
+            key_dir=tmp_path / "keys",
+            state_dir=tmp_path / "state",
+            topic_prefix=f"t{unique}.",
+        )
+        console = Console(record=True, width=160)
+        result = await run_demo(settings, console)
+        assert result.ok
+        school_csv = result.posts[0]
+        assert school_csv.status == 422
+        assert school_csv.report is not None
+        assert len(school_csv.report.accepted) == 7
+        assert {r.reason for r in school_csv.report.rejected} == {"invalid_bsn", "invalid_date"}
+        assert all(p.status == 202 for p in result.posts[1:])
+        assert result.repost is not None
+        assert result.repost.report is not None
+        assert len(result.repost.report.duplicates) == 7
+        assert result.cases == 3
+        assert result.dead_letters == {"invalid_bsn": 1, "invalid_date": 1}
+        leerplicht = result.views["leerplicht"]
+        assert leerplicht["casus.verzuimdrempel.overschreden"] == 1
+        assert leerplicht["casus.thuiszitter_termijn.waarschuwing"] == 1
+        assert result.views["jgz"]["casus.zorgwekkend_ziekteverzuim.gesignaleerd"] >= 1
+        # JGZ's health content never reaches leerplicht.
+        assert not any(k.startswith("jgz.") or "ziekmelding" in k for k in leerplicht)
+        assert result.pii_findings == 0
+        text = console.export_text()
+        assert "loket" in text
+        assert "match_gevonden" in text
+        for bsn in ("111222333", "123456782", "232262536"):
+            assert bsn not in text

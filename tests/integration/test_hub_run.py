@@ -1,0 +1,57 @@
+"""`hub run` refuses to start without keys, in one line, and serves the loket with them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from hub.privacy.keyring import init_keyring
+from hub.runtime import Hub, HubOptions
+from hub.settings import HubSettings
+
+
+class TestHubRun:
+    def test_no_keys_no_hub(self, bootstrap: str, tmp_path: Path) -> None:
+        env = os.environ | {
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "HUB_KEY_DIR": str(tmp_path / "geen-sleutels"),
+            "HUB_STATE_DIR": str(tmp_path),
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "hub", "run", "--no-http"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 1
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1, result.stderr
+        assert "key" in lines[0]
+        assert "Traceback" not in result.stderr
+
+    async def test_the_hub_serves_health_and_the_loket(
+        self, bootstrap: str, unique: str, tmp_path: Path
+    ) -> None:
+        init_keyring(tmp_path / "keys")
+        settings = HubSettings(
+            kafka_bootstrap_servers=bootstrap,
+            key_dir=tmp_path / "keys",
+            state_dir=tmp_path / "state",
+            topic_prefix=f"r{unique}.",
+        )
+        async with Hub(settings, HubOptions(port=0, tick_interval=0)) as hub:
+            assert hub.url is not None
+            async with httpx.AsyncClient(base_url=hub.url) as http:
+                assert (await http.get("/healthz")).status_code == 200
+                assert (await http.get("/readyz")).json() == {"ready": True}
+                page = await http.get("/loket")
+                assert page.status_code == 200
+                assert "Loket" in page.text
+                refused = await http.post("/ingest/school/verzuim", content=b"x")
+                assert refused.status_code == 401
