@@ -88,7 +88,7 @@ def main() -> None:
     parser.add_argument(
         "--fast-start",
         action="store_true",
-        help="processors with a 50 ms fetch wait and a 60 s session (the proposed start-up fix)",
+        help="processors with a 50 ms fetch wait and a 60 s session (see docs/bench.md)",
     )
     parser.add_argument(
         "--only", action="append", choices=list(MEASUREMENTS), default=[], help="run only NAME"

@@ -69,10 +69,9 @@ async def create(bootstrap: str, prefix: str) -> None:
     await create_state_topic(bootstrap, ViewTopics(prefix))
 
 
-#: Consumer options of the smoke run and of `--fast-start` (the proposed fix, measured): the
-#: processors' start-up (one committed-offset request per input partition, each queued behind a
-#: 500 ms fetch long-poll, and a rebalance callback longer than the 10 s session timeout) would
-#: otherwise dominate a run of seconds; a read_committed hop also waits out the long-poll.
+#: Consumer options of the smoke run and of `--fast-start`: a read_committed hop otherwise
+#: waits out the 500 ms fetch long-poll now and then, and a long session keeps a slow start
+#: from expelling the member (measured in docs/bench.md).
 FAST_START = {"fetch_max_wait_ms": 50, "session_timeout_ms": 60_000}
 
 
