@@ -254,6 +254,8 @@ def run_adapter(
     """Run the partner's adapters over its raw topic on Kafka, until interrupted."""
     from hub.web.ingest import run_raw_adapter
 
+    if not any(p == partner for p, _ in builtin_registry()):
+        raise UnknownFeed(f"no adapters for partner '{partner}'")
     asyncio.run(run_raw_adapter(get_settings(), partner))
 
 
