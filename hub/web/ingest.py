@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,8 +127,16 @@ def bus_ready(bootstrap: str) -> ReadyCheck:
     return ready
 
 
-async def run_raw_adapter(settings: HubSettings, partner: str) -> None:
-    """Run `partner`'s adapters over its raw topic until cancelled."""
+async def run_raw_adapter(
+    settings: HubSettings,
+    partner: str,
+    stopped: asyncio.Event | None = None,
+    ready: Callable[[], None] | None = None,
+) -> int:
+    """Run `partner`'s adapters over its raw topic until `stopped` is set (or cancelled).
+
+    `ready` is called once the runner processes; returns the number of records processed.
+    """
     from hub.adapters.runner import adapter_runner
 
     bootstrap = client.bootstrap_servers(settings)
@@ -143,7 +152,11 @@ async def run_raw_adapter(settings: HubSettings, partner: str) -> None:
         context=Context.from_keyring(ring),
         topics=Topics(prefix),
     )
-    await processor.run_forever()
+    async with processor:
+        if ready is not None:
+            ready()
+        await (stopped or asyncio.Event()).wait()
+    return processor.stats.processed
 
 
 async def serve_http(settings: HubSettings, host: str, port: int) -> None:
