@@ -21,6 +21,7 @@ from hub.adapters.report import Rejection
 from hub.bus.handler import BadInput, JsonCodec
 from hub.bus.processor import TransactionalProcessor
 from hub.bus.records import InRecord, Output, header
+from hub.events import topics as registry_topics
 from hub.events.topics import raw_topic
 from hub.events.vocab import Partner
 
@@ -34,7 +35,7 @@ State = list[str]
 
 def adapter_state_topic(partner: Partner | str, prefix: str = "") -> str:
     """The compacted state topic of a partner's adapter runner (co-partitioned with raw)."""
-    return f"{prefix}adapter.state.{Partner(partner).value}.v1"
+    return prefix + registry_topics.adapter_state_topic(partner)
 
 
 class RawHandler:
