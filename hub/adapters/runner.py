@@ -99,7 +99,8 @@ def adapter_runner(
     handler = RawHandler(partner, registry, context, topics)
     return TransactionalProcessor[State](
         bootstrap=bootstrap,
-        app_id=app_id or f"{topics.prefix}adapter-{partner.value}",
+        # Under the partner's group and transactional-id prefix: the runner uses its principal.
+        app_id=app_id or f"{topics.prefix}{partner.value}.adapter",
         input_topics=[raw or topics.prefix + raw_topic(partner)],
         state_topic=state_topic or adapter_state_topic(partner, topics.prefix),
         dlq_topic=topics.dlq,

@@ -139,27 +139,32 @@ def _build() -> dict[str, Topic]:
                 name=adapter_state_topic(partner),
                 description=(
                     f"State of the raw-topic adapter runner of {partner.value}: per raw key the "
-                    "event ids already produced, so a record sent twice yields its events once."
+                    "event ids already produced, so a record sent twice yields its events once. "
+                    "The runner works under the partner's own principal: identities on the raw "
+                    "topic never reach the hub's."
                 ),
                 key="source record id (the raw topic's key)",
                 partitions=RAW_PARTITIONS,
                 cleanup=Cleanup.COMPACT,
                 retention_ms=None,
                 carries=(),
-                writers=(hub,),
-                readers=(hub,),
+                writers=(partner.value,),
+                readers=(partner.value,),
             )
         )
         topics.append(
             Topic(
                 name=contract_topic(partner),
-                description=f"Contract events from the adapter of {partner.value}.",
+                description=(
+                    f"Contract events from the adapter of {partner.value}: its own raw-topic "
+                    "runner, or the hub's HTTP ingest after checking the partner's token."
+                ),
                 key="subject (hub pseudonym of the child)",
                 partitions=CHILD_PARTITIONS,
                 cleanup=Cleanup.DELETE,
                 retention_ms=None,
                 carries=_types_produced_by(partner),
-                writers=(partner.value,),
+                writers=(partner.value, hub),
                 readers=(hub,),
             )
         )
@@ -208,7 +213,8 @@ def _build() -> dict[str, Topic]:
             cleanup=Cleanup.DELETE,
             retention_ms=30 * DAY_MS,
             carries=(),
-            writers=(hub,),
+            # Partners' raw-topic runners write their rejects here; only the hub reads them.
+            writers=(hub, *(p.value for p in PRODUCING_PARTNERS)),
             readers=(hub,),
         ),
         Topic(

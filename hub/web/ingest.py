@@ -53,7 +53,8 @@ def seen_topic(prefix: str = "") -> str:
 
 def _transactional_id(prefix: str) -> str:
     # One id per host and process: a second ingest process must not fence the first.
-    return f"{prefix}ingest-{socket.gethostname()}-{os.getpid()}"
+    # Under the hub principal's transactional-id prefix (`<prefix>hub`), see hub/bus/acl.py.
+    return f"{prefix}hub-ingest-{socket.gethostname()}-{os.getpid()}"
 
 
 async def ensure_ingest_topics(bootstrap: str, settings: HubSettings) -> None:

@@ -81,4 +81,5 @@ class TestTopicNames:
             raw = registry()[raw_topic(partner)]
             assert state.partitions == raw.partitions
             assert state.config()["cleanup.policy"] == "compact"
-            assert state.writers == state.readers == ("hub",)
+            # The runner reads identities on the raw topic, so it runs as the partner, not the hub.
+            assert state.writers == state.readers == raw.writers == (partner,)
