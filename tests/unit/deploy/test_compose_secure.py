@@ -112,3 +112,14 @@ class TestHubService:
         assert HUB["network_mode"] == "service:kafka"
         assert "127.0.0.1:8080:8080" in KAFKA["ports"]
         assert HUB["read_only"] is True
+
+    def test_the_build_context_holds_no_keys(self) -> None:
+        ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines()
+        rules = [line for line in ignore if line and not line.startswith("#")]
+        assert rules[0] == "**"  # everything out, then only what the image needs back in
+        assert {r for r in rules if r.startswith("!")} <= {
+            "!pyproject.toml",
+            "!constraints.txt",
+            "!README.md",
+            "!hub/**",
+        }
