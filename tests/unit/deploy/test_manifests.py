@@ -81,6 +81,20 @@ class TestRegistry:
                 if doc["kind"] != "Kafka":
                     assert doc["metadata"]["labels"]["strimzi.io/cluster"] == cluster
 
+    def test_the_hub_user_may_run_the_processors_groups_and_transactions(self) -> None:
+        from hub.casus.runner import APP_ID as CASUS
+        from hub.views.runner import APP_ID as VIEWS
+
+        (hub,) = [d for d in load("kafka-users.yaml") if d["metadata"]["name"] == HUB_USER]
+        prefixes = {
+            (rule["resource"]["type"], rule["resource"]["name"])
+            for rule in hub["spec"]["authorization"]["acls"]
+            if rule["resource"].get("patternType") == "prefix"
+        }
+        for app_id in (CASUS, VIEWS):
+            for kind in ("group", "transactionalId"):
+                assert any(k == kind and app_id.startswith(n) for k, n in prefixes), (kind, app_id)
+
 
 class TestKafkaCluster:
     def test_kraft_with_a_dual_role_node_pool_of_three(self) -> None:
