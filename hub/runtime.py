@@ -15,7 +15,7 @@ import structlog
 
 from hub.adapters.ingest import IngestService
 from hub.bus import client
-from hub.bus.processor import TransactionalProcessor
+from hub.bus.processor import ProcessorStats, TransactionalProcessor
 from hub.casus.loket import load_states, loket_rows
 from hub.casus.runner import APP_ID as CASUS_APP_ID
 from hub.casus.runner import CasusRunner, ensure_topics, wall_clock
@@ -29,6 +29,7 @@ from hub.views.transition import ViewTopics
 from hub.web.app import WebConfig, create_app
 from hub.web.ingest import bus_ready, ensure_ingest_topics, ingest_service, ingestor
 from hub.web.loket import render_page
+from hub.web.metrics import ProcessorCollector
 from hub.web.tokens import PartnerTokens
 
 log = structlog.get_logger(__name__)
@@ -121,6 +122,7 @@ class Hub:
             ingest=ingestor(self.ingest),
             ready=bus_ready(self.bootstrap),
             loket=self.loket_page,
+            collectors=[ProcessorCollector(self.processor_stats)],
         )
         host = self.options.host or self.settings.http_host
         port = self.options.port if self.options.port is not None else self.settings.http_port
@@ -141,6 +143,13 @@ class Hub:
             await task
 
         self._stack.push_async_callback(stop_http)
+
+    def processor_stats(self) -> dict[str, ProcessorStats | None]:
+        """The stats of every processor in this process, by name (None before it started)."""
+        return {
+            "casus": self.casus.processor.stats if self.casus is not None else None,
+            "views": self.views.stats if self.views is not None else None,
+        }
 
     async def loket_page(self) -> str:
         """The loket page from the casus state topic as it is now."""

@@ -21,6 +21,7 @@ from hub.adapters.report import Rejection
 from hub.bus.handler import BadInput, JsonCodec
 from hub.bus.processor import TransactionalProcessor
 from hub.bus.records import InRecord, Output, header
+from hub.events import topics as registry_topics
 from hub.events.topics import raw_topic
 from hub.events.vocab import Partner
 
@@ -34,7 +35,7 @@ State = list[str]
 
 def adapter_state_topic(partner: Partner | str, prefix: str = "") -> str:
     """The compacted state topic of a partner's adapter runner (co-partitioned with raw)."""
-    return f"{prefix}adapter.state.{Partner(partner).value}.v1"
+    return prefix + registry_topics.adapter_state_topic(partner)
 
 
 class RawHandler:
@@ -98,7 +99,8 @@ def adapter_runner(
     handler = RawHandler(partner, registry, context, topics)
     return TransactionalProcessor[State](
         bootstrap=bootstrap,
-        app_id=app_id or f"{topics.prefix}adapter-{partner.value}",
+        # Under the partner's group and transactional-id prefix: the runner uses its principal.
+        app_id=app_id or f"{topics.prefix}{partner.value}.adapter",
         input_topics=[raw or topics.prefix + raw_topic(partner)],
         state_topic=state_topic or adapter_state_topic(partner, topics.prefix),
         dlq_topic=topics.dlq,

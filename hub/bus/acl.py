@@ -119,6 +119,7 @@ def desired_acls(
     served = {str(a) for a in audiences}
     acls: set[Acl] = set()
     group_readers: set[str] = set()
+    party_writers: set[str] = set()
     hub_reads = hub_writes = False
 
     def allow(user: str, resource: Resource, name: str, pattern: Pattern, *ops: Operation) -> None:
@@ -129,6 +130,8 @@ def desired_acls(
         filtered = bool(getattr(topic, "policy_filtered", False))
         for writer in map(str, topic.writers):
             hub_writes |= writer == hub_user
+            if writer != hub_user:
+                party_writers.add(writer)
             allow(writer, Resource.TOPIC, name, Pattern.LITERAL, *_WRITE)
         for reader in map(str, topic.readers):
             if reader == hub_user:
@@ -143,6 +146,12 @@ def desired_acls(
         allow(hub_user, Resource.TOPIC, name, Pattern.LITERAL, *hub_ops)
     for party in group_readers:
         allow(party, Resource.GROUP, group_prefix(party, prefix), Pattern.PREFIXED, *_READ)
+    # A party that both reads and writes runs a processor (its raw-topic adapter runner):
+    # exactly-once needs transactional ids, under its own prefix like its groups.
+    for party in group_readers & party_writers:
+        allow(
+            party, Resource.TRANSACTIONAL_ID, group_prefix(party, prefix), Pattern.PREFIXED, *_WRITE
+        )
     own = f"{prefix}{hub_user}"  # hub.casus, hub-views...: every group the processors name
     if hub_reads:
         allow(hub_user, Resource.GROUP, own, Pattern.PREFIXED, *_READ)

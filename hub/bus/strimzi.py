@@ -1,4 +1,5 @@
-"""Strimzi custom resources (KafkaUser with SCRAM and ACLs, KafkaTopic) from the topic registry."""
+"""Kubernetes manifests: Strimzi resources (Kafka, KafkaTopic, KafkaUser with ACLs) from the
+topic registry and the ACL policy, and the hub's own Deployment, so neither can drift."""
 
 from __future__ import annotations
 
@@ -116,9 +117,296 @@ HEADER = (
 )
 
 
-def render(resources: Sequence[Mapping[str, Any]]) -> str:
+def render(resources: Sequence[Mapping[str, Any]], header: str = HEADER) -> str:
     """A multi-document YAML file with the generated header."""
-    return HEADER + "".join(
+    return header + "".join(
         "---\n" + yaml.safe_dump(dict(r), sort_keys=False, default_flow_style=False)
         for r in resources
     )
+
+
+# -- the Kafka cluster ------------------------------------------------------------------------
+
+KAFKA_VERSION = "4.1.1"
+METADATA_VERSION = "4.1-IV1"
+#: The internal TLS + SCRAM listener: the only way into the cluster (Strimzi's bootstrap service).
+LISTENER_PORT = 9093
+
+
+def bootstrap_address(cluster: str = "hub") -> str:
+    """The bootstrap service Strimzi creates for the cluster, at the SCRAM listener's port."""
+    return f"{cluster}-kafka-bootstrap:{LISTENER_PORT}"
+
+
+def kafka_cluster(
+    *,
+    cluster: str = "hub",
+    nodes: int = 3,
+    replicas: int = 3,
+    min_insync: int = 2,
+    storage: str = "100Gi",
+) -> list[dict[str, Any]]:
+    """A KRaft Kafka (one dual-role KafkaNodePool) with only a TLS listener that wants SCRAM,
+    simple authorization (the StandardAuthorizer in KRaft) and `admin` as the one super user."""
+    pool = {
+        "apiVersion": API_VERSION,
+        "kind": "KafkaNodePool",
+        "metadata": {"name": "dual-role", "labels": {"strimzi.io/cluster": cluster}},
+        "spec": {
+            "replicas": nodes,
+            "roles": ["controller", "broker"],
+            "storage": {
+                "type": "jbod",
+                "volumes": [
+                    {
+                        "id": 0,
+                        "type": "persistent-claim",
+                        "size": storage,
+                        "deleteClaim": False,
+                        "kraftMetadata": "shared",
+                    }
+                ],
+            },
+        },
+    }
+    config: dict[str, Any] = {
+        "auto.create.topics.enable": False,
+        "allow.everyone.if.no.acl.found": False,
+        "default.replication.factor": replicas,
+        "min.insync.replicas": min_insync,
+        "offsets.topic.replication.factor": replicas,
+        # The processors commit every batch in a transaction: the transaction log must survive
+        # a broker loss like the data does.
+        "transaction.state.log.replication.factor": replicas,
+        "transaction.state.log.min.isr": min_insync,
+        "transaction.max.timeout.ms": 900000,
+    }
+    kafka = {
+        "apiVersion": API_VERSION,
+        "kind": "Kafka",
+        "metadata": {
+            "name": cluster,
+            "annotations": {"strimzi.io/node-pools": "enabled", "strimzi.io/kraft": "enabled"},
+        },
+        "spec": {
+            "kafka": {
+                "version": KAFKA_VERSION,
+                "metadataVersion": METADATA_VERSION,
+                "listeners": [
+                    {
+                        "name": "tls",
+                        "port": LISTENER_PORT,
+                        "type": "internal",
+                        "tls": True,
+                        "authentication": {"type": "scram-sha-512"},
+                    }
+                ],
+                "authorization": {"type": "simple", "superUsers": [ADMIN_USER]},
+                "config": config,
+            },
+            "entityOperator": {"topicOperator": {}, "userOperator": {}},
+            # Consumer lag per group and partition (kafka_consumergroup_lag) for Prometheus.
+            "kafkaExporter": {"groupRegex": ".*", "topicRegex": ".*"},
+        },
+    }
+    return [pool, kafka]
+
+
+# -- the hub ----------------------------------------------------------------------------------
+
+#: A placeholder: no image is published yet; build deploy/Dockerfile and push your own.
+HUB_IMAGE = "ghcr.io/onderwijs-jeugd/hub:0.1.0"
+HTTP_PORT = 8080
+KEY_DIR = "/etc/hub/keys"
+STATE_DIR = "/var/lib/hub"
+PASSWORD_DIR = "/etc/hub/kafka-user"  # noqa: S105 (a mount point, not a password)
+CA_DIR = "/etc/hub/kafka-ca"
+# Names of Secrets, not their content.
+KEYS_SECRET = "hub-keys"  # noqa: S105
+TOKENS_SECRET = "hub-ingest-tokens"  # noqa: S105
+_LABELS = {"app.kubernetes.io/name": "onderwijs-jeugd-hub", "app.kubernetes.io/instance": "hub"}
+_READ_ONLY = 0o440  # owner root, group fsGroup: the non-root hub reads, nobody writes
+
+
+def hub_settings(*, cluster: str = "hub", prefix: str = "") -> dict[str, str]:
+    """The hub's non-secret settings (HubSettings' environment) for the ConfigMap."""
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap_address(cluster),
+        "HUB_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "HUB_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+        "HUB_KAFKA_SASL_USERNAME": HUB_USER,
+        "HUB_KAFKA_SASL_PASSWORD_FILE": f"{PASSWORD_DIR}/password",
+        "HUB_KAFKA_SSL_CAFILE": f"{CA_DIR}/ca.crt",
+        "HUB_TOPIC_PREFIX": prefix,
+        "HUB_KEY_DIR": KEY_DIR,
+        "HUB_STATE_DIR": STATE_DIR,
+        "HUB_HTTP_HOST": "0.0.0.0",  # noqa: S104 (the pod's own address; the Service fronts it)
+        "HUB_HTTP_PORT": str(HTTP_PORT),
+        "HUB_LOG_FORMAT": "json",
+        "HUB_LOG_LEVEL": "info",
+    }
+
+
+def _probe(path: str, period: int, failures: int) -> dict[str, Any]:
+    return {
+        "httpGet": {"path": path, "port": "http"},
+        "periodSeconds": period,
+        "timeoutSeconds": 3,
+        "failureThreshold": failures,
+    }
+
+
+def _secret(
+    name: str, items: dict[str, str] | None = None, optional: bool = False
+) -> dict[str, Any]:
+    secret: dict[str, Any] = {"secretName": name, "defaultMode": _READ_ONLY}
+    if items:
+        secret["items"] = [{"key": k, "path": p} for k, p in items.items()]
+    if optional:
+        secret["optional"] = True
+    return secret
+
+
+def hub_deployment(
+    *, cluster: str = "hub", prefix: str = "", replicas: int = 3, image: str = HUB_IMAGE
+) -> list[dict[str, Any]]:
+    """ConfigMap, Deployment (`hub run`), Service and PodDisruptionBudget of the hub."""
+    meta = {"name": "hub", "labels": dict(_LABELS)}
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "hub-config", "labels": dict(_LABELS)},
+        "data": hub_settings(cluster=cluster, prefix=prefix),
+    }
+    mounts = [
+        {"name": "keys", "mountPath": KEY_DIR, "readOnly": True},
+        {"name": "kafka-user", "mountPath": PASSWORD_DIR, "readOnly": True},
+        {"name": "kafka-ca", "mountPath": CA_DIR, "readOnly": True},
+        {"name": "state", "mountPath": STATE_DIR},
+        {"name": "ingest-tokens", "mountPath": f"{STATE_DIR}/ingest-tokens", "readOnly": True},
+        {"name": "tmp", "mountPath": "/tmp"},  # noqa: S108 (a private emptyDir)
+    ]
+    volumes = [
+        # The key ring (pseudonym, kek, audience-* keys) as files; hub keys init makes them.
+        {"name": "keys", "secret": _secret(KEYS_SECRET)},
+        # The User Operator writes the KafkaUser's SCRAM password into a Secret of its name.
+        {"name": "kafka-user", "secret": _secret(HUB_USER, {"password": "password"})},
+        {"name": "kafka-ca", "secret": _secret(f"{cluster}-cluster-ca-cert", {"ca.crt": "ca.crt"})},
+        # Hashes of the partners' HTTP tokens; absent means no partner may post yet.
+        {
+            "name": "ingest-tokens",
+            "secret": _secret(
+                TOKENS_SECRET, {"ingest-tokens.json": "ingest-tokens.json"}, optional=True
+            ),
+        },
+        {"name": "state", "emptyDir": {"sizeLimit": "64Mi"}},
+        {"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
+    ]
+    container = {
+        "name": "hub",
+        "image": image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["hub"],
+        "args": ["run"],
+        "envFrom": [{"configMapRef": {"name": "hub-config"}}],
+        "ports": [{"name": "http", "containerPort": HTTP_PORT, "protocol": "TCP"}],
+        # Restoring the state topics at start can take a while; HTTP answers once it is done.
+        "startupProbe": _probe("/healthz", 5, 36),
+        "livenessProbe": _probe("/healthz", 10, 3),
+        "readinessProbe": _probe("/readyz", 5, 3),
+        "resources": {
+            "requests": {"cpu": "250m", "memory": "384Mi"},
+            "limits": {"cpu": "1", "memory": "768Mi"},
+        },
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "runAsNonRoot": True,
+            "capabilities": {"drop": ["ALL"]},
+        },
+        "volumeMounts": mounts,
+    }
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": meta,
+        "spec": {
+            # Each processor's consumer group shares the registry's partitions among the
+            # replicas: more replicas than partitions (CHILD_PARTITIONS) sit idle.
+            "replicas": replicas,
+            "selector": {"matchLabels": dict(_LABELS)},
+            "strategy": {
+                "type": "RollingUpdate",
+                "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+            },
+            "template": {
+                "metadata": {
+                    "labels": dict(_LABELS),
+                    "annotations": {
+                        "prometheus.io/scrape": "true",
+                        "prometheus.io/port": str(HTTP_PORT),
+                        "prometheus.io/path": "/metrics",
+                    },
+                },
+                "spec": {
+                    "automountServiceAccountToken": False,
+                    "terminationGracePeriodSeconds": 60,
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "runAsUser": 10001,
+                        "runAsGroup": 10001,
+                        "fsGroup": 10001,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
+                    "topologySpreadConstraints": [
+                        {
+                            "maxSkew": 1,
+                            "topologyKey": "kubernetes.io/hostname",
+                            "whenUnsatisfiable": "ScheduleAnyway",
+                            "labelSelector": {"matchLabels": dict(_LABELS)},
+                        }
+                    ],
+                    "containers": [container],
+                    "volumes": volumes,
+                },
+            },
+        },
+    }
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta,
+        "spec": {
+            "selector": dict(_LABELS),
+            "ports": [{"name": "http", "port": HTTP_PORT, "targetPort": "http"}],
+        },
+    }
+    budget = {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": meta,
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": dict(_LABELS)}},
+    }
+    return [config_map, deployment, service, budget]
+
+
+SETTINGS_HEADER = (
+    "# Generated by `hub deploy strimzi` (hub/bus/strimzi.py). Do not edit: a test fails when\n"
+    "# this file drifts. Change the generator, or patch it with kustomize in your own repo.\n"
+)
+
+
+def manifests(*, cluster: str = "hub", prefix: str = "", replicas: int = 3) -> dict[str, str]:
+    """File name -> content of every generated manifest below deploy/strimzi/."""
+    from hub.events.topics import AUDIENCES, registry
+
+    topics = list(registry().values())
+    audiences = [a.value for a in AUDIENCES]
+    return {
+        "kafka-cluster.yaml": render(kafka_cluster(cluster=cluster), SETTINGS_HEADER),
+        "kafka-topics.yaml": render(kafka_topics(topics, cluster=cluster, prefix=prefix)),
+        "kafka-users.yaml": render(kafka_users(topics, audiences, cluster=cluster, prefix=prefix)),
+        "hub.yaml": render(
+            hub_deployment(cluster=cluster, prefix=prefix, replicas=replicas), SETTINGS_HEADER
+        ),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from aiokafka.admin import AIOKafkaAdminClient
+from hub.bus import client
 
 
 class TopologyError(RuntimeError):
@@ -16,7 +16,7 @@ async def partition_counts(
     bootstrap: str, topics: Sequence[str], wait: float = 2.0
 ) -> dict[str, int]:
     """The partition count of each topic; 0 for a topic still absent after `wait` seconds."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    admin = client.admin(bootstrap, request_timeout_ms=10_000)
     await admin.start()
     counts = {t: 0 for t in topics}
     deadline = asyncio.get_running_loop().time() + wait

@@ -13,6 +13,7 @@ from hub.cli import (
     certs,
     contracts,
     demo,
+    deploy,
     indicators,
     ingest,
     inzage,
@@ -40,6 +41,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(pii.app, name="pii")
 app.add_typer(certs.app, name="certs")
 app.add_typer(acl.app, name="acl")
+app.add_typer(deploy.app, name="deploy")
 app.add_typer(casus.app, name="casus")
 app.command("demo")(demo.demo)
 app.command("run")(run.run)

@@ -182,20 +182,10 @@ def rotate_password(
 
 
 def strimzi_files(cluster: str = "hub", prefix: str = "") -> dict[str, str]:
-    """File name -> content of the generated Strimzi resources."""
+    """File name -> content of the generated manifests (Kafka, topics, users, the hub)."""
     from hub.bus import strimzi
-    from hub.events.topics import AUDIENCES, registry
 
-    topics = list(registry().values())
-    audiences = [a.value for a in AUDIENCES]
-    return {
-        "kafka-users.yaml": strimzi.render(
-            strimzi.kafka_users(topics, audiences, cluster=cluster, prefix=prefix)
-        ),
-        "kafka-topics.yaml": strimzi.render(
-            strimzi.kafka_topics(topics, cluster=cluster, prefix=prefix)
-        ),
-    }
+    return strimzi.manifests(cluster=cluster, prefix=prefix)
 
 
 @app.command("strimzi")
@@ -205,7 +195,7 @@ def strimzi_command(
     prefix: str = typer.Option("", help="Topic prefix of the region (HUB_TOPIC_PREFIX)."),
     check: bool = typer.Option(False, "--check", help="Exit 1 when the files differ."),
 ) -> None:
-    """Write KafkaUser (SCRAM + ACLs) and KafkaTopic manifests generated from the registry."""
+    """Write the Kafka cluster, KafkaTopic, KafkaUser (SCRAM + ACLs) and hub manifests."""
     drift = []
     for name, text in strimzi_files(cluster, prefix).items():
         path = out / name
@@ -217,5 +207,5 @@ def strimzi_command(
         path.write_text(text)
         console.print(f"wrote {path}")
     if drift:
-        console.print(f"hub: {', '.join(drift)} differ from the registry: run `hub acl strimzi`")
+        console.print(f"hub: {', '.join(drift)} differ from the registry: run `hub deploy strimzi`")
         raise typer.Exit(1)

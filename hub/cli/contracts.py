@@ -11,6 +11,10 @@ import typer
 from hub.events import export, released
 from hub.events.errors import ContractError
 from hub.events.registry import parse_event
+from hub.views.asyncapi import add_views
+
+#: The contract export plus what the sharing policy projects to each audience.
+HOOK: export.AsyncApiHook = add_views
 
 app = typer.Typer(help="Contract schemas, AsyncAPI, examples and validation.", no_args_is_help=True)
 
@@ -18,7 +22,7 @@ app = typer.Typer(help="Contract schemas, AsyncAPI, examples and validation.", n
 @app.command("export")
 def export_() -> None:
     """Regenerate contracts/ (schemas, examples, asyncapi.yaml, CATALOGUE.md) from the models."""
-    changed = export.write()
+    changed = export.write(hook=HOOK)
     for rel in changed:
         typer.echo(f"wrote {rel}")
     typer.echo(f"{len(changed)} file(s) changed in {export.CONTRACTS_DIR}")
@@ -36,7 +40,7 @@ def release() -> None:
 @app.command()
 def check() -> None:
     """Fail when contracts/ drifts from the code or a change breaks a released version."""
-    problems = [f"drift: {p}" for p in export.drift()]
+    problems = [f"drift: {p}" for p in export.drift(hook=HOOK)]
     problems += [f"incompatible: {p}" for p in released.compatibility_problems()]
     for problem in problems:
         typer.echo(problem, err=True)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from hub.adapters.registry import UnknownFeed
 from hub.bus.client import BusUnavailable
 from hub.bus.launcher import LauncherError
 from hub.privacy.keyring import KeyRingError
 
 #: Every exception whose message is written for an operator.
-OperatorError: tuple[type[Exception], ...] = (LauncherError, BusUnavailable, KeyRingError)
+OperatorError: tuple[type[Exception], ...] = (
+    LauncherError,
+    BusUnavailable,
+    KeyRingError,
+    UnknownFeed,
+)
 
 
 def one_line(exc: ValidationError) -> str:

@@ -13,6 +13,7 @@ from rich.table import Table
 from hub.bus import client, cloudevents
 from hub.bus.scan import read_to_end
 from hub.events.errors import ContractError
+from hub.events.topics import topic as registry_topic
 from hub.settings import get_settings
 from hub.views.indicators import INDICATORS, MIN_CELL, Report, Tally
 from hub.views.runner import input_topics
@@ -79,7 +80,8 @@ async def _compute(
 
 
 async def _publish(bootstrap: str, topic: str, report: Report) -> None:
-    await client.create_topics(bootstrap, [(topic, 3, {"cleanup.policy": "compact"})])
+    spec = registry_topic(INDICATORS)
+    await client.create_topics(bootstrap, [(topic, spec.partitions, spec.config())])
     producer = client.producer(bootstrap)
     await producer.start()
     try:

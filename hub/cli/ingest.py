@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import sys
 import time
 from pathlib import Path
@@ -251,10 +253,27 @@ def token(
 def run_adapter(
     partner: Annotated[str, typer.Argument(help="The partner whose raw topic to read.")],
 ) -> None:
-    """Run the partner's adapters over its raw topic on Kafka, until interrupted."""
+    """Run the partner's adapters over its raw topic on Kafka, until SIGTERM or Ctrl-C."""
+    if not any(p == partner for p, _ in builtin_registry()):
+        raise UnknownFeed(f"no adapters for partner '{partner}'")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run_adapter(partner))
+
+
+async def _run_adapter(partner: str) -> None:
     from hub.web.ingest import run_raw_adapter
 
-    asyncio.run(run_raw_adapter(get_settings(), partner))
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopped.set)
+    processed = await run_raw_adapter(
+        get_settings(),
+        partner,
+        stopped,
+        ready=lambda: typer.echo(f"adapters {partner}: running", err=True),
+    )
+    typer.echo(f"adapters {partner}: stopped, {processed} records processed", err=True)
 
 
 def serve(

@@ -12,12 +12,13 @@ import typer
 
 from hub.bus import client
 from hub.bus.scan import read_to_end
-from hub.events.topics import AUDIT, physical_name
+from hub.events.topics import AUDIT, VIEWS_STATE, physical_name
 from hub.privacy.identifiers import InvalidIdentifier, parse_identifier
 from hub.privacy.keyring import load_keyring
 from hub.settings import get_settings
 from hub.views.audit import AuditRecord
-from hub.views.inzage import child_subjects, for_child, render
+from hub.views.inzage import bezwaar_of, child_hub_pseudonyms, child_subjects, for_child, render
+from hub.views.state import ChildViews
 from hub.views.wire import decode_audit
 
 
@@ -30,7 +31,7 @@ def inzage(
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
 ) -> None:
-    """Report for a parent which partners received which information about their child.
+    """Report for a parent which partners received what about their child, and any bezwaar.
 
     The number is asked for (never an argument, so it stays out of shell history and the
     process list), turned into pseudonyms with the local key ring and never sent anywhere.
@@ -42,11 +43,24 @@ def inzage(
         typer.echo(f"hub: {exc}", err=True)
         raise typer.Exit(2) from None
     settings = get_settings()
-    subjects = child_subjects(identifier, load_keyring(settings))
+    ring = load_keyring(settings)
+    subjects = child_subjects(identifier, ring)
+    hubs = child_hub_pseudonyms(identifier, ring)
     bootstrap = client.bootstrap_servers(settings)
-    topic = physical_name(AUDIT, settings)
-    records = asyncio.run(_read(bootstrap, topic, {s.encode() for s in subjects}))
-    report = render(for_child(records, subjects), dt.datetime.now(dt.UTC).date())
+    records, states = asyncio.run(
+        _read(
+            bootstrap,
+            physical_name(AUDIT, settings),
+            {s.encode() for s in subjects},
+            physical_name(VIEWS_STATE, settings),
+            {h.encode() for h in hubs},
+        )
+    )
+    report = render(
+        for_child(records, subjects),
+        dt.datetime.now(dt.UTC).date(),
+        bezwaar=bezwaar_of(states),
+    )
     if output is None:
         typer.echo(report, nl=False)
     else:
@@ -54,7 +68,18 @@ def inzage(
         typer.echo(f"inzage written to {output} ({len(records)} disclosures)", err=True)
 
 
-async def _read(bootstrap: str, topic: str, keys: set[bytes]) -> list[AuditRecord]:
+async def _read(
+    bootstrap: str, audit: str, subjects: set[bytes], state: str, hubs: set[bytes]
+) -> tuple[list[AuditRecord], list[ChildViews]]:
+    """The child's audit records, and its projector state (the newest value per hub pseudonym)."""
     await client.ensure_reachable(bootstrap)
     # Keys are compared before decoding: other children's records are never even parsed.
-    return [decode_audit(r.value) async for r in read_to_end(bootstrap, [topic]) if r.key in keys]
+    records = [
+        decode_audit(r.value) async for r in read_to_end(bootstrap, [audit]) if r.key in subjects
+    ]
+    latest: dict[bytes, bytes | None] = {}
+    async for r in read_to_end(bootstrap, [state]):
+        if r.key in hubs:
+            latest[r.key] = r.value  # a tombstone (None) means erased: no state
+    states = [ChildViews.model_validate_json(v) for v in latest.values() if v is not None]
+    return records, states

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,10 @@ EXAMPLE_TIME = dt.datetime(2026, 11, 16, 8, 30, tzinfo=dt.UTC)
 #: Directories fully owned by the generator (stale files there are drift).
 GENERATED_DIRS = ("schemas", "examples")
 GENERATED_FILES = ("asyncapi.yaml", "CATALOGUE.md", "envelope.schema.json")
+
+#: Post-processing of the AsyncAPI document (as a dict) before it is written: the views add
+#: what the sharing policy lets each audience see (hub.events must not import hub.views).
+AsyncApiHook = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def dumps_json(obj: Any) -> bytes:
@@ -167,7 +172,8 @@ def _channel(topic: Topic) -> dict[str, Any]:
             }
         },
     }
-    if topic.carries:
+    # What a view topic carries depends on the sharing policy: the hook documents it.
+    if topic.carries and not topic.policy_filtered:
         channel["messages"] = {
             _channel_id(t): {"$ref": f"#/components/messages/{_channel_id(t)}"}
             for t in topic.carries
@@ -175,8 +181,8 @@ def _channel(topic: Topic) -> dict[str, Any]:
     return channel
 
 
-def asyncapi() -> bytes:
-    """The AsyncAPI 3.0 document of every registry topic and every event type."""
+def asyncapi(hook: AsyncApiHook | None = None) -> bytes:
+    """The AsyncAPI 3.0 document of every registry topic and every event type, then `hook`."""
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     for topic in registry().values():
@@ -239,6 +245,8 @@ def asyncapi() -> bytes:
         "operations": operations,
         "components": {"messages": messages},
     }
+    if hook is not None:
+        document = hook(document)
     text = yaml.safe_dump(document, sort_keys=True, allow_unicode=True, width=100)
     return text.encode()
 
@@ -250,13 +258,13 @@ def _binary_headers(event: Event[Any]) -> list[tuple[str, bytes]]:
     return list(encode(event).headers)
 
 
-def render() -> dict[str, bytes]:
-    """Every generated file, by path relative to contracts/."""
-    return dict(_render())
+def render(hook: AsyncApiHook | None = None) -> dict[str, bytes]:
+    """Every generated file, by path relative to contracts/; `hook` post-processes AsyncAPI."""
+    return dict(_render(hook))
 
 
 @functools.cache
-def _render() -> dict[str, bytes]:
+def _render(hook: AsyncApiHook | None) -> dict[str, bytes]:
     # The models do not change within a process; rendering once keeps tests and checks fast.
     files: dict[str, bytes] = {}
     for event_type in event_types():
@@ -265,14 +273,14 @@ def _render() -> dict[str, bytes]:
             example_event(event_type).model_dump(mode="json", exclude_none=True)
         )
     files["envelope.schema.json"] = dumps_json(envelope_schema())
-    files["asyncapi.yaml"] = asyncapi()
+    files["asyncapi.yaml"] = asyncapi(hook)
     files["CATALOGUE.md"] = catalogue()
     return files
 
 
-def drift(root: Path = CONTRACTS_DIR) -> list[str]:
+def drift(root: Path = CONTRACTS_DIR, hook: AsyncApiHook | None = None) -> list[str]:
     """What differs between the committed files under `root` and the code; empty = none."""
-    wanted = render()
+    wanted = render(hook)
     problems = []
     for rel, content in sorted(wanted.items()):
         path = root / rel
@@ -288,9 +296,9 @@ def drift(root: Path = CONTRACTS_DIR) -> list[str]:
     return problems
 
 
-def write(root: Path = CONTRACTS_DIR) -> list[str]:
+def write(root: Path = CONTRACTS_DIR, hook: AsyncApiHook | None = None) -> list[str]:
     """Write every generated file under `root`, remove stale ones; return the paths changed."""
-    wanted = render()
+    wanted = render(hook)
     changed = []
     for rel, content in sorted(wanted.items()):
         path = root / rel

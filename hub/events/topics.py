@@ -19,6 +19,9 @@ from hub.settings import HubSettings
 #: processor reads or writes has this many partitions (co-partitioning).
 CHILD_PARTITIONS = 12
 
+#: Partitions of a raw topic, and of its adapter runner's state topic (co-partitioned with it).
+RAW_PARTITIONS = 3
+
 DAY_MS = 24 * 60 * 60 * 1000
 HOUR_MS = 60 * 60 * 1000
 
@@ -90,6 +93,11 @@ def raw_topic(partner: Partner | str) -> str:
     return f"raw.{Partner(partner).value}.v1"
 
 
+def adapter_state_topic(partner: Partner | str) -> str:
+    """Logical name of the compacted state topic of a partner's raw-topic adapter runner."""
+    return f"adapter.state.{Partner(partner).value}.v1"
+
+
 def view_topic(audience: Partner | str) -> str:
     """Logical name of the view topic of one audience."""
     return f"view.{Partner(audience).value}.v1"
@@ -118,7 +126,7 @@ def _build() -> dict[str, Topic]:
                     "(ACL), one day retention, never mirrored or projected."
                 ),
                 key="source record id",
-                partitions=3,
+                partitions=RAW_PARTITIONS,
                 cleanup=Cleanup.DELETE,
                 retention_ms=1 * DAY_MS,
                 carries=(),
@@ -128,14 +136,35 @@ def _build() -> dict[str, Topic]:
         )
         topics.append(
             Topic(
+                name=adapter_state_topic(partner),
+                description=(
+                    f"State of the raw-topic adapter runner of {partner.value}: per raw key the "
+                    "event ids already produced, so a record sent twice yields its events once. "
+                    "The runner works under the partner's own principal: identities on the raw "
+                    "topic never reach the hub's."
+                ),
+                key="source record id (the raw topic's key)",
+                partitions=RAW_PARTITIONS,
+                cleanup=Cleanup.COMPACT,
+                retention_ms=None,
+                carries=(),
+                writers=(partner.value,),
+                readers=(partner.value,),
+            )
+        )
+        topics.append(
+            Topic(
                 name=contract_topic(partner),
-                description=f"Contract events from the adapter of {partner.value}.",
+                description=(
+                    f"Contract events from the adapter of {partner.value}: its own raw-topic "
+                    "runner, or the hub's HTTP ingest after checking the partner's token."
+                ),
                 key="subject (hub pseudonym of the child)",
                 partitions=CHILD_PARTITIONS,
                 cleanup=Cleanup.DELETE,
                 retention_ms=None,
                 carries=_types_produced_by(partner),
-                writers=(partner.value,),
+                writers=(partner.value, hub),
                 readers=(hub,),
             )
         )
@@ -184,7 +213,8 @@ def _build() -> dict[str, Topic]:
             cleanup=Cleanup.DELETE,
             retention_ms=30 * DAY_MS,
             carries=(),
-            writers=(hub,),
+            # Partners' raw-topic runners write their rejects here; only the hub reads them.
+            writers=(hub, *(p.value for p in PRODUCING_PARTNERS)),
             readers=(hub,),
         ),
         Topic(

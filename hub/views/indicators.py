@@ -23,7 +23,7 @@ from hub.events.casus import CASUS_GEOPEND, CASUS_GESLOTEN, CASUS_GEWIST, MATCH_
 from hub.events.envelope import Event
 from hub.events.leerplicht import ONDERWIJSAANBOD_GESTART, THUISZITTER_GEMELD
 from hub.events.school import VERZUIMMELDING_GEDAAN, ZORGSIGNAAL_AFGEGEVEN
-from hub.views.policy import INDICATORS
+from hub.events.topics import INDICATORS
 
 __all__ = ["INDICATORS", "MIN_CELL", "Cell", "Indicator", "Report", "Tally", "suppress", "tally"]
 

@@ -2,7 +2,8 @@
 
 Everything here runs where the parent's request is handled: the identifier is turned into the
 child's audience pseudonyms locally, with the key ring, and only those pseudonyms are compared
-with the keys of the audit records. The identifier itself is never sent anywhere.
+with the keys of the audit records. The identifier itself is never sent anywhere. Whether an
+objection (bezwaar) is active comes from the projector's state, keyed by the hub pseudonyms.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from hub.privacy.keyring import AUDIENCE_PREFIX, PSEUDONYM, KeyRing
 from hub.privacy.pseudonyms import audience_pseudonym, hub_pseudonym
 from hub.views.audit import AuditKind, AuditRecord
 from hub.views.policy import TYPE_PREFIX, Policy
+from hub.views.state import ChildViews
 
 MAANDEN = (
     "januari",
@@ -128,6 +130,21 @@ def child_subjects(identifier: Identifier, ring: KeyRing) -> set[str]:
     return subjects
 
 
+def child_hub_pseudonyms(identifier: Identifier, ring: KeyRing) -> set[str]:
+    """Every hub pseudonym the child may have: one per regional key version (the state keys)."""
+    return {hub_pseudonym(identifier, regional).value for regional in ring.versions(PSEUDONYM)}
+
+
+def bezwaar_of(states: Iterable[ChildViews]) -> ChildViews:
+    """The objections of the child over all its hub pseudonyms (none: an empty state)."""
+    found = list(states)
+    return ChildViews(
+        bezwaar=tuple(sorted({a for s in found for a in s.bezwaar})),
+        bezwaar_alle=any(s.bezwaar_alle for s in found),
+        bezwaar_sinds=min((s.bezwaar_sinds for s in found if s.bezwaar_sinds), default=None),
+    )
+
+
 def for_child(records: Iterable[AuditRecord], subjects: set[str]) -> list[AuditRecord]:
     """The audit records about the child, oldest disclosure first."""
     mine = [r for r in records if r.subject in subjects]
@@ -139,8 +156,44 @@ def _gegevens(record: AuditRecord) -> str:
     return ", ".join(GEGEVENS.get(n, n.replace("_", " ")) for n in names)
 
 
-def render(records: list[AuditRecord], today: dt.date, policy: Policy | None = None) -> str:
-    """The report a parent reads: per partner what kind of information, when, why, on what basis."""
+def _bezwaar(state: ChildViews) -> list[str]:
+    """The objection paragraph: active or not, since when, for which partners."""
+    if not state.bezwaar_alle and not state.bezwaar:
+        return [
+            "Bezwaar: er is geen bezwaar tegen het delen vastgelegd. Hieronder leest u hoe u "
+            "bezwaar kunt maken.",
+            "",
+        ]
+    since = f"op {datum_nl(state.bezwaar_sinds)} " if state.bezwaar_sinds else ""
+    if state.bezwaar_alle:
+        return [
+            f"Bezwaar: u heeft {since}bezwaar gemaakt tegen het delen. Sindsdien wordt via de "
+            "samenwerking onderwijs–jeugd niets meer over uw kind gedeeld, met geen enkele "
+            "partner. Wat daarvoor al gedeeld was, staat hierboven.",
+            "",
+        ]
+    partners = [ONTVANGERS.get(a, a).lower() for a in state.bezwaar]
+    return [
+        f"Bezwaar: u heeft {since}bezwaar gemaakt tegen het delen met "
+        f"{'deze partner' if len(partners) == 1 else 'deze partners'}:",
+        *(f"- {p}" for p in partners),
+        "Sindsdien wordt niets meer over uw kind met "
+        f"{'hen' if len(partners) > 1 else 'deze partner'} gedeeld. Met de andere partners "
+        "mag informatie nog gedeeld worden volgens het deelbeleid.",
+        "",
+    ]
+
+
+def render(
+    records: list[AuditRecord],
+    today: dt.date,
+    policy: Policy | None = None,
+    bezwaar: ChildViews | None = None,
+) -> str:
+    """The report a parent reads: per partner what kind of information, when, why, on what basis.
+
+    `bezwaar` is the child's objection state (`bezwaar_of`); None leaves the paragraph out.
+    """
     lines = [
         "Inzage: welke informatie over uw kind is gedeeld",
         f"Opgemaakt op {datum_nl(today)}.",
@@ -165,6 +218,8 @@ def render(records: list[AuditRecord], today: dt.date, policy: Policy | None = N
         ]
         for audience in audiences:
             lines += _per_ontvanger(audience, [r for r in shared if r.audience == audience])
+    if bezwaar is not None:
+        lines += _bezwaar(bezwaar)
     if notices:
         when = datum_nl(min(r.disclosed_at for r in notices).date())
         told = ", ".join(

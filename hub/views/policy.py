@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from hub.events.errors import UnknownEventType
 from hub.events.fields import EncryptedText
 from hub.events.registry import event_types, payload_model
-from hub.events.topics import AUDIENCES, view_topic
+from hub.events.topics import AUDIENCES, INDICATORS, view_topic
 from hub.privacy.keyring import KeyRingError, audience_key_name
 
 #: Event types are written in full or without this prefix in the YAML.
@@ -329,9 +329,6 @@ def load_policy(path: Path | None = None) -> Policy:
         ) from None
     return parse_policy(text)
 
-
-#: The indicators topic (figures, no children). TODO(topic registry): not registered yet.
-INDICATORS = "indicators.v1"
 
 #: Audiences that read the figures besides their own view.
 INDICATOR_READERS = frozenset({"gemeente", "swv"})

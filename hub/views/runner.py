@@ -22,8 +22,10 @@ from hub.events.topics import (
     CHILD_PARTITIONS,
     DLQ,
     PRODUCING_PARTNERS,
+    VIEWS_STATE,
     contract_topic,
     physical_name,
+    topic,
 )
 from hub.privacy.keyring import KeyRing, KeyRingError
 from hub.views.handler import ProjectorHandler
@@ -35,12 +37,7 @@ from hub.views.transition import ViewTopics
 APP_ID = "hub-views"
 
 #: The projector's state topic: compacted, erasure bounded to a day like the casus state.
-STATE_CONFIG = {
-    "cleanup.policy": "compact",
-    "segment.ms": str(60 * 60 * 1000),
-    "max.compaction.lag.ms": str(24 * 60 * 60 * 1000),
-    "delete.retention.ms": str(24 * 60 * 60 * 1000),
-}
+STATE_CONFIG = topic(VIEWS_STATE).config()
 
 
 def input_topics(prefix: str = "") -> list[str]:

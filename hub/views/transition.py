@@ -9,17 +9,13 @@ from typing import Any
 from hub.events.casus import CASUS_GEWIST
 from hub.events.envelope import Event
 from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
-from hub.events.topics import AUDIT, DATAKEYS, physical_name, view_topic
+from hub.events.topics import AUDIT, DATAKEYS, VIEWS_STATE, physical_name, view_topic
 from hub.privacy.keyring import KeyRing
 from hub.views import audit
 from hub.views.policy import Policy
 from hub.views.project import erasure_notice, project
 from hub.views.state import ChildViews
 from hub.views.wire import Headers, encode_audit, encode_view
-
-#: The projector's compacted state topic (per child, keyed by hub pseudonym).
-#: TODO(topic registry): not registered yet; co-partitioned with the contract topics.
-VIEWS_STATE = "views.state.v1"
 
 #: Types that end a child's views: the erasure request, or the casus saying it erased the case.
 ERASING_TYPES = frozenset({VERWIJDERING_VERZOCHT, CASUS_GEWIST})

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from prometheus_client.registry import Collector
 
 from hub.adapters.report import IngestReport
 from hub.web.ratelimit import RateLimiter
@@ -41,6 +42,8 @@ class WebConfig:
     loket: LoketPage | None = None
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(rate=20.0, burst=40))
     max_body_bytes: int = MAX_BODY_BYTES
+    #: Extra Prometheus collectors on /metrics (the processors' series in `hub run`).
+    collectors: Sequence[Collector] = ()
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -78,6 +81,8 @@ def create_app(config: WebConfig) -> FastAPI:
         ["partner", "feed", "outcome"],
         registry=registry,
     )
+    for collector in config.collectors:
+        registry.register(collector)
     app.state.metrics_registry = registry
 
     @app.get("/healthz")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,16 +17,14 @@ from hub.bus import client
 from hub.bus.datakeys import KafkaDataKeyStore, datakeys_topic, ensure_datakeys_topic
 from hub.bus.publisher import IdempotentPublisher
 from hub.bus.topics import create_registry_topics
-from hub.events.topics import DLQ, contract_topic, topic
+from hub.events.topics import DLQ, INGEST_SEEN, contract_topic, physical_name, topic
 from hub.privacy.fieldcrypt import DataKeyRing, FieldCipher
 from hub.privacy.keyring import KeyRing, load_keyring
 from hub.settings import HubSettings
 from hub.web.app import Ingestor, ReadyCheck
 
-#: The compacted topic of event ids the ingest edge has published (key = event id).
-INGEST_SEEN = "ingest.seen.v1"
-SEEN_PARTITIONS = 3
-SEEN_CONFIG = {"cleanup.policy": "compact", "min.compaction.lag.ms": "0"}
+#: The compacted topic of event ids the ingest edge has published (key = event id) is the
+#: registry's INGEST_SEEN; `create_registry_topics` creates it with the registry's config.
 
 
 @dataclass(frozen=True)
@@ -49,20 +48,18 @@ def tokens_dir(settings: HubSettings) -> Path:
 
 def seen_topic(prefix: str = "") -> str:
     """The physical name of the ingest edge's seen-ids topic."""
-    return prefix + INGEST_SEEN
+    return physical_name(INGEST_SEEN, prefix=prefix)
 
 
 def _transactional_id(prefix: str) -> str:
     # One id per host and process: a second ingest process must not fence the first.
-    return f"{prefix}ingest-{socket.gethostname()}-{os.getpid()}"
+    # Under the hub principal's transactional-id prefix (`<prefix>hub`), see hub/bus/acl.py.
+    return f"{prefix}hub-ingest-{socket.gethostname()}-{os.getpid()}"
 
 
 async def ensure_ingest_topics(bootstrap: str, settings: HubSettings) -> None:
-    """Create the registry's topics and the seen-ids topic where missing."""
+    """Create the registry's topics (the seen-ids topic among them) where missing."""
     await create_registry_topics(bootstrap, settings)
-    await client.create_topics(
-        bootstrap, [(seen_topic(settings.topic_prefix), SEEN_PARTITIONS, SEEN_CONFIG)]
-    )
 
 
 @asynccontextmanager
@@ -131,20 +128,24 @@ def bus_ready(bootstrap: str) -> ReadyCheck:
     return ready
 
 
-async def run_raw_adapter(settings: HubSettings, partner: str) -> None:
-    """Run `partner`'s adapters over its raw topic until cancelled."""
-    from hub.adapters.runner import adapter_runner, adapter_state_topic
-    from hub.events.topics import raw_topic
+async def run_raw_adapter(
+    settings: HubSettings,
+    partner: str,
+    stopped: asyncio.Event | None = None,
+    ready: Callable[[], None] | None = None,
+) -> int:
+    """Run `partner`'s adapters over its raw topic until `stopped` is set (or cancelled).
+
+    `ready` is called once the runner processes; returns the number of records processed.
+    """
+    from hub.adapters.runner import adapter_runner
 
     bootstrap = client.bootstrap_servers(settings)
     await client.ensure_reachable(bootstrap)
     ring = load_keyring(settings)
     prefix = settings.topic_prefix
+    # The raw topic and the runner's state topic are registry topics.
     await create_registry_topics(bootstrap, settings)
-    partitions = topic(raw_topic(partner)).partitions
-    await client.create_topics(
-        bootstrap, [(adapter_state_topic(partner, prefix), partitions, SEEN_CONFIG)]
-    )
     processor = adapter_runner(
         bootstrap=bootstrap,
         partner=partner,
@@ -152,7 +153,11 @@ async def run_raw_adapter(settings: HubSettings, partner: str) -> None:
         context=Context.from_keyring(ring),
         topics=Topics(prefix),
     )
-    await processor.run_forever()
+    async with processor:
+        if ready is not None:
+            ready()
+        await (stopped or asyncio.Event()).wait()
+    return processor.stats.processed
 
 
 async def serve_http(settings: HubSettings, host: str, port: int) -> None:

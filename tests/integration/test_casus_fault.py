@@ -169,7 +169,7 @@ class TestSigkill:
             phase("all sent")
             got = await collect(bootstrap, topics.uit, total, timeout=90, settle=1.5)
             phase("all collected")
-            letters = await collect(bootstrap, topics.dlq, len(bad), settle=0.5)
+            letters = await collect(bootstrap, topics.dlq, len(bad), settle=0.5, timeout=90)
             second.send_signal(signal.SIGTERM)
             assert await second.wait() == 0
         finally:

@@ -319,16 +319,26 @@ async def test_hub_inzage_reports_a_childs_disclosures_without_sending_the_bsn(
     get_settings.cache_clear()
     try:
         # The command runs its own event loop, so it runs in a thread as it would in a shell.
-        result = await asyncio.to_thread(
-            CliRunner().invoke, app, ["inzage", "--stdin"], input=f"{BSNS[1]}\n"
-        )
+        result, objected = [
+            await asyncio.to_thread(
+                CliRunner().invoke, app, ["inzage", "--stdin"], input=f"{bsn}\n"
+            )
+            for bsn in (BSNS[1], BEZWAAR_BSN)
+        ]
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "Inzage: welke informatie over uw kind is gedeeld" in result.output
     assert "gedeeld met 6 partners" in result.output
     assert "Het buurtteam" in result.output
+    assert "Bezwaar: er is geen bezwaar tegen het delen vastgelegd." in result.output
     assert BSNS[1] not in result.stdout
+    # The child of the bezwaar test objected to the buurtteam (read from views.state.v1).
+    assert objected.exit_code == 0, objected.output
+    assert "bezwaar gemaakt tegen het delen met deze partner:\n- het buurtteam\n" in (
+        objected.output
+    )
+    assert BEZWAAR_BSN not in objected.stdout
 
 
 async def test_hub_indicators_counts_without_children_and_publishes(

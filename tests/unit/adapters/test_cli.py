@@ -55,6 +55,22 @@ class TestImport:
         assert hub(monkeypatch, "import", "school", "cijfers", "x.csv", "--dry-run") == 1
         assert "has no feed 'cijfers'" in capsys.readouterr().err
 
+    def test_unknown_feed_or_partner_is_one_line_on_stderr(
+        self, keys: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        export = keys.parent / "x.csv"
+        export.write_bytes(csv_bytes([BAD_ROWS[0][0]]))
+        assert hub(monkeypatch, "import", "school", "onbekend", str(export)) == 1
+        out = capsys.readouterr()
+        assert out.err.count("\n") == 1
+        assert "partner school has no feed 'onbekend' (feeds: " in out.err
+        assert "Traceback" not in out.out + out.err
+        # No broker is asked: the partner is checked first.
+        monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9")
+        assert hub(monkeypatch, "adapters", "run", "onbekend") == 1
+        out = capsys.readouterr()
+        assert out.err == "hub: no adapters for partner 'onbekend'\n"
+
     def test_without_keys_it_says_what_to_do(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -14,16 +14,24 @@ from jsonschema.validators import validator_for
 from hub.events import export
 from hub.events.registry import event_types, parse_event
 from hub.events.topics import registry
+from hub.views.asyncapi import add_views
 
 ROOT = export.CONTRACTS_DIR
+#: The CLI's composition: the contract export plus the projected part (hub.views).
+HOOK = add_views
 
 
 class TestDrift:
     def test_committed_files_match_the_code(self) -> None:
-        assert export.drift() == []
+        assert export.drift(hook=HOOK) == []
 
     def test_output_is_deterministic(self) -> None:
-        assert export.render() == export.render()
+        assert export.render(HOOK) == export.render(HOOK)
+
+    def test_without_the_hook_the_view_part_is_drift(self) -> None:
+        assert export.drift() == [
+            "asyncapi.yaml: differs from the code (run `hub contracts export`)"
+        ]
 
     def test_drift_is_detected(self, tmp_path: Path) -> None:
         export.write(tmp_path)
@@ -97,11 +105,19 @@ class TestAsyncApi:
         assert doc["asyncapi"] == "3.0.0"
         addresses = {c["address"].removeprefix("{prefix}") for c in doc["channels"].values()}
         assert addresses == set(registry())
-        names = {m["name"] for m in doc["components"]["messages"].values()}
-        assert names == set(event_types())
-        for message in doc["components"]["messages"].values():
+        contract = {
+            mid: m for mid, m in doc["components"]["messages"].items() if mid.startswith("nl_")
+        }
+        assert {m["name"] for m in contract.values()} == set(event_types())
+        for message in contract.values():
             assert (ROOT / message["payload"]["$ref"]).exists()
             assert "ce_subject" in message["headers"]["required"]
+        for cid, channel in doc["channels"].items():
+            for ref in channel.get("messages", {}).values():
+                assert (
+                    ref["$ref"].removeprefix("#/components/messages/")
+                    in (doc["components"]["messages"])
+                ), cid
         for operation in doc["operations"].values():
             ref = operation["channel"]["$ref"].removeprefix("#/channels/")
             assert ref in doc["channels"]

@@ -35,11 +35,15 @@ def of(who: str, acls: set[Acl]) -> set[Acl]:
 class TestPartnerGrants:
     def test_a_partner_writes_raw_and_contract_reads_raw_and_its_view(self) -> None:
         school = of("school", desired_acls(REGISTRY, PARTIES))
+        read_write = (Operation.READ, Operation.WRITE, Operation.DESCRIBE)
         expected = {
             acl("school", Resource.TOPIC, topic, op)
             for topic, ops in (
-                ("raw.school.v1", (Operation.READ, Operation.WRITE, Operation.DESCRIBE)),
+                ("raw.school.v1", read_write),
+                # Its raw-topic adapter runner: own state, contract events, dead letters.
+                ("adapter.state.school.v1", read_write),
                 ("contract.school.v1", (Operation.WRITE, Operation.DESCRIBE)),
+                ("dlq.v1", (Operation.WRITE, Operation.DESCRIBE)),
                 ("view.school.v1", (Operation.READ, Operation.DESCRIBE)),
             )
             for op in ops
@@ -48,6 +52,10 @@ class TestPartnerGrants:
             acl("school", Resource.GROUP, "school.", op, Pattern.PREFIXED)
             for op in (Operation.READ, Operation.DESCRIBE)
         }
+        expected |= {
+            acl("school", Resource.TRANSACTIONAL_ID, "school.", op, Pattern.PREFIXED)
+            for op in (Operation.WRITE, Operation.DESCRIBE)
+        }
         assert school == expected
 
     @pytest.mark.parametrize("party", PARTIES)
@@ -55,12 +63,17 @@ class TestPartnerGrants:
         mine = of(party, desired_acls(REGISTRY, PARTIES))
         topics = {a.name for a in mine if a.resource is Resource.TOPIC}
         assert not topics & HUB_ONLY
-        # Besides its own topics, a party may read only the shared, child-free figures.
-        assert all(f".{party}." in name for name in topics - {"indicators.v1"})
+        # Besides its own topics: the shared figures (read) and the dead letters (write only).
+        assert all(f".{party}." in name for name in topics - {"indicators.v1", "dlq.v1"})
+        assert {a.operation for a in mine if a.name == "dlq.v1"} <= {
+            Operation.WRITE,
+            Operation.DESCRIBE,
+        }
         if "indicators.v1" in topics:
             assert party in {"gemeente", "swv"}
         assert all(a.pattern is Pattern.LITERAL for a in mine if a.resource is Resource.TOPIC)
-        assert not {a for a in mine if a.resource in (Resource.CLUSTER, Resource.TRANSACTIONAL_ID)}
+        assert not {a for a in mine if a.resource is Resource.CLUSTER}
+        assert all(a.name == f"{party}." for a in mine if a.resource is Resource.TRANSACTIONAL_ID)
 
     def test_a_partner_cannot_read_its_own_contract_topic(self) -> None:
         school = of("school", desired_acls(REGISTRY, PARTIES))

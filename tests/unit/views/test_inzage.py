@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hub.events.privacy import VERWIJDERING_VERZOCHT
+from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
 from hub.privacy.identifiers import parse_identifier
 from hub.views.audit import AuditRecord
-from hub.views.inzage import child_subjects, datum_nl, for_child, render
+from hub.views.inzage import (
+    bezwaar_of,
+    child_hub_pseudonyms,
+    child_subjects,
+    datum_nl,
+    for_child,
+    render,
+)
 from hub.views.policy import load_policy
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics, transition
@@ -77,3 +84,61 @@ class TestInzage:
     def test_nothing_shared(self) -> None:
         report = render([], NOW.date())
         assert "is geen informatie over uw kind gedeeld" in report
+
+
+def _state_after(*partners: tuple[str, ...]) -> ChildViews | None:
+    """The projector's state of the first child after its stream and one bezwaar per tuple."""
+    child = hub_pseudonym(BSNS[0], RING)
+    state: ChildViews | None = None
+    events = [e for e in rich_stream(RING, children=1)]
+    for n, audiences in enumerate(partners):
+        data = {"partners": list(audiences), "datum": f"2026-11-2{n}"}
+        events.append(make_event(BEZWAAR_INGEDIEND, child, RING, record=f"bz-{n}", data=data))
+    for event in events:
+        state, _ = transition(POLICY, RING, TOPICS, state, event, NOW)
+    return state
+
+
+class TestBezwaar:
+    def test_the_state_is_found_under_the_childs_hub_pseudonym(self) -> None:
+        hubs = child_hub_pseudonyms(parse_identifier("bsn", BSNS[0]), RING)
+        assert hubs == {hub_pseudonym(BSNS[0], RING)}
+        assert hub_pseudonym(BSNS[1], RING) not in hubs
+
+    def test_no_bezwaar_is_said_plainly(self) -> None:
+        state = _state_after()
+        assert state is not None
+        report = render([], NOW.date(), bezwaar=bezwaar_of([state]))
+        assert "Bezwaar: er is geen bezwaar tegen het delen vastgelegd." in report
+
+    def test_bezwaar_for_some_partners_names_them_and_the_date(self) -> None:
+        state = _state_after(("buurtteam",), ("jgz",))
+        assert state is not None
+        records = for_child(_audit(), child_subjects(parse_identifier("bsn", BSNS[0]), RING))
+        report = render(records, NOW.date(), POLICY, bezwaar_of([state]))
+        assert "Bezwaar: u heeft op 20 november 2026 bezwaar gemaakt tegen het delen met deze" in (
+            report
+        )
+        assert "- het buurtteam\n" in report
+        assert "- de jeugdgezondheidszorg (jeugdarts of jeugdverpleegkundige)\n" in report
+        assert "- de leerplichtambtenaar" not in report
+        assert "Met de andere partners mag informatie nog gedeeld worden" in report
+        assert report.index("Bezwaar:") > report.index("Het buurtteam")
+
+    def test_bezwaar_for_all_partners(self) -> None:
+        state = _state_after(())
+        assert state is not None
+        report = render([], NOW.date(), bezwaar=bezwaar_of([state]))
+        assert "niets meer over uw kind gedeeld, met geen enkele partner" in report
+        assert "- het buurtteam" not in report
+
+    def test_states_under_two_key_versions_are_merged(self) -> None:
+        old = ChildViews(bezwaar=("jgz",), bezwaar_sinds=dt.date(2026, 10, 1))
+        new = ChildViews(bezwaar=("swv",), bezwaar_sinds=dt.date(2026, 11, 1))
+        merged = bezwaar_of([new, old])
+        assert merged.bezwaar == ("jgz", "swv")
+        assert merged.bezwaar_sinds == dt.date(2026, 10, 1)
+        assert not bezwaar_of([]).objected("jgz")
+
+    def test_without_the_state_the_paragraph_is_left_out(self) -> None:
+        assert "Bezwaar:" not in render([], NOW.date())
