@@ -23,17 +23,15 @@ from typing import Any
 from bench import workload
 from bench.harness import Figure, Results, percentiles
 from hub.bus import client, cloudevents
-from hub.bus.handler import PydanticCodec
 from hub.bus.processor import TransactionalProcessor
 from hub.bus.scan import topic_partitions
 from hub.bus.topics import create_registry_topics
 from hub.casus.runner import CasusRunner, ensure_topics
 from hub.casus.topics import CasusTopics
-from hub.events.topics import AUDIENCES, DLQ, physical_name
+from hub.events.topics import AUDIENCES
 from hub.settings import HubSettings
-from hub.views.handler import ProjectorHandler
 from hub.views.reload import PolicyHolder
-from hub.views.runner import APP_ID, create_state_topic, input_topics, projector
+from hub.views.runner import create_state_topic, projector
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics
 
@@ -83,21 +81,8 @@ def views_processor(
     bootstrap: str, prefix: str, consumer_options: dict[str, Any] | None
 ) -> TransactionalProcessor[ChildViews]:
     """The projector as `hub views run` builds it, with extra consumer options when given."""
-    ring = workload.keyring()
-    if not consumer_options:
-        return projector(bootstrap, ring, PolicyHolder(), prefix=prefix)
-    topics = ViewTopics(prefix)
-    return TransactionalProcessor[ChildViews](
-        bootstrap=bootstrap,
-        app_id=prefix + APP_ID,
-        input_topics=input_topics(prefix),
-        state_topic=topics.state,
-        dlq_topic=physical_name(DLQ, prefix=prefix),
-        handler=ProjectorHandler(PolicyHolder(), ring, topics),
-        codec=PydanticCodec(ChildViews),
-        stage="views",
-        consumer_options=consumer_options,
-    )
+    extra = {"consumer_options": consumer_options} if consumer_options else {}
+    return projector(bootstrap, workload.keyring(), PolicyHolder(), prefix=prefix, **extra)
 
 
 @asynccontextmanager

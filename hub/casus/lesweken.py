@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -43,7 +44,8 @@ class Schoolkalender:
         """True on a weekday of a lesweek that is not a free day."""
         return day.weekday() < 5 and self.is_lesweek(day) and day not in self.vrije_dagen
 
-    def lesweken_back(self, day: dt.date, count: int) -> list[dt.date]:
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - calendars are few, frozen and long-lived
+    def lesweken_back(self, day: dt.date, count: int) -> tuple[dt.date, ...]:
         """The Mondays of the `count` lesweken ending with the week of `day` (newest first)."""
         weeks: list[dt.date] = []
         monday = week_start(day)
@@ -54,7 +56,7 @@ class Schoolkalender:
             if monday not in self.vakantieweken:
                 weeks.append(monday)
             monday -= dt.timedelta(weeks=1)
-        return weeks
+        return tuple(weeks)
 
     def lesdagen_between(self, first: dt.date, last: dt.date) -> int:
         """How many lesdagen lie from `first` to `last`, both included."""

@@ -34,7 +34,7 @@ class VerzuimTeller(BaseModel):
     gemeld: tuple[Drempelvenster, ...] = ()
 
 
-def _window_hours(teller: VerzuimTeller, weeks: list[dt.date]) -> Decimal:
+def _window_hours(teller: VerzuimTeller, weeks: tuple[dt.date, ...]) -> Decimal:
     wanted = set(weeks)
     return sum(
         (h for day, h in teller.uren_per_dag.items() if week_start(day) in wanted), Decimal(0)

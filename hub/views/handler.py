@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 
 from hub.bus import cloudevents
 from hub.bus.handler import BadInput
-from hub.bus.records import InRecord, Output
+from hub.bus.records import InRecord, Output, header
 from hub.events.errors import ContractError
 from hub.privacy.keyring import KeyRing
 from hub.views.reload import PolicyHolder
 from hub.views.state import ChildViews
-from hub.views.transition import ViewTopics, transition
+from hub.views.transition import ViewTopics, relevant_types, transition
 
 
 def _utcnow() -> dt.datetime:
@@ -33,11 +33,22 @@ class ProjectorHandler:
         self.ring = ring
         self.topics = topics
         self.clock = clock
+        self._relevant: tuple[str, frozenset[str]] = ("", frozenset())
+
+    def _relevant_types(self) -> frozenset[str]:
+        policy = self.policies.current
+        if self._relevant[0] != policy.sha256:
+            self._relevant = (policy.sha256, relevant_types(policy))
+        return self._relevant[1]
 
     def __call__(
         self, state: ChildViews | None, record: InRecord, /
     ) -> tuple[ChildViews | None, Sequence[Output]]:
         """Project one input record for every audience under the policy in force."""
+        # Most records (absence registrations) reach no audience: skip them before decoding.
+        kind = header(record.headers, "ce_type")
+        if kind is not None and kind.decode("utf-8", "replace") not in self._relevant_types():
+            return state, []
         try:
             event = cloudevents.decode(record.key, record.value, record.headers)
         except ContractError as exc:

@@ -62,6 +62,12 @@ def _write(topic: str, encoded: tuple[bytes, bytes, Headers]) -> Record:
     return Record(topic, key, value, headers)
 
 
+def relevant_types(policy: Policy) -> frozenset[str]:
+    """The event types that can change a view: granted to some audience, bezwaar, erasure."""
+    granted = {t for grants in policy.grants.values() for t in grants}
+    return frozenset({*granted, BEZWAAR_INGEDIEND, *ERASING_TYPES})
+
+
 def transition(
     policy: Policy,
     ring: KeyRing,

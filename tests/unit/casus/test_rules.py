@@ -18,7 +18,7 @@ class TestSchoolkalender:
     def test_holiday_weeks_are_skipped_when_counting_back(self) -> None:
         # The week after herfstvakantie 2026 (17-25 Oct): 4 lesweken back skip the holiday week.
         weeks = REGIO_MIDDEN.lesweken_back(D("2026-10-28"), 4)
-        assert weeks == [D("2026-10-26"), D("2026-10-12"), D("2026-10-05"), D("2026-09-28")]
+        assert weeks == (D("2026-10-26"), D("2026-10-12"), D("2026-10-05"), D("2026-09-28"))
 
     def test_lesdagen_exclude_weekends_holidays_and_free_days(self) -> None:
         assert REGIO_MIDDEN.lesdagen_between(D("2026-11-16"), D("2026-11-22")) == 5
