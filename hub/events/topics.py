@@ -113,6 +113,23 @@ def _types_produced_by(partner: Partner) -> tuple[str, ...]:
     return tuple(t for t in event_types() if partner in payload_model(t).producers)
 
 
+def _child_changelog(name: str, description: str) -> Topic:
+    """A hub-only compacted topic keyed by child, erased within a day of its tombstone."""
+    hub = Partner.HUB.value
+    return Topic(
+        name=name,
+        description=description,
+        key="hub pseudonym of the child",
+        partitions=CHILD_PARTITIONS,
+        cleanup=Cleanup.COMPACT,
+        retention_ms=None,
+        carries=(),
+        writers=(hub,),
+        readers=(hub,),
+        extra_config=ERASURE_BOUNDED,
+    )
+
+
 def _build() -> dict[str, Topic]:
     hub = Partner.HUB.value
     topics: list[Topic] = []
@@ -181,29 +198,11 @@ def _build() -> dict[str, Topic]:
             writers=(hub,),
             readers=(hub,),
         ),
-        Topic(
-            name=CASUS_STATE,
-            description="Changelog of the casus state per child; tombstone = erased.",
-            key="hub pseudonym of the child",
-            partitions=CHILD_PARTITIONS,
-            cleanup=Cleanup.COMPACT,
-            retention_ms=None,
-            carries=(),
-            writers=(hub,),
-            readers=(hub,),
-            extra_config=ERASURE_BOUNDED,
+        _child_changelog(
+            CASUS_STATE, "Changelog of the casus state per child; tombstone = erased."
         ),
-        Topic(
-            name=DATAKEYS,
-            description="Wrapped data key per child; a tombstone shreds the child's fields.",
-            key="hub pseudonym of the child",
-            partitions=CHILD_PARTITIONS,
-            cleanup=Cleanup.COMPACT,
-            retention_ms=None,
-            carries=(),
-            writers=(hub,),
-            readers=(hub,),
-            extra_config=ERASURE_BOUNDED,
+        _child_changelog(
+            DATAKEYS, "Wrapped data key per child; a tombstone shreds the child's fields."
         ),
         Topic(
             name=DLQ,
@@ -228,17 +227,8 @@ def _build() -> dict[str, Topic]:
             writers=(hub,),
             readers=(hub,),
         ),
-        Topic(
-            name=VIEWS_STATE,
-            description="Changelog of the projector's per-child state (bezwaar, what was shared).",
-            key="hub pseudonym of the child",
-            partitions=CHILD_PARTITIONS,
-            cleanup=Cleanup.COMPACT,
-            retention_ms=None,
-            carries=(),
-            writers=(hub,),
-            readers=(hub,),
-            extra_config=ERASURE_BOUNDED,
+        _child_changelog(
+            VIEWS_STATE, "Changelog of the projector's per-child state (bezwaar, what was shared)."
         ),
         Topic(
             name=INGEST_SEEN,
