@@ -83,17 +83,8 @@ def broker() -> Iterator[str]:
     if given:
         yield given
         return
-    settings = HubSettings()
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
-        local = LocalKafka(
-            Path(tmp),
-            port=0,
-            controller_port=0,
-            kafka_version=settings.kafka_version,
-            cache_dir=settings.cache_dir,
-            lib_dir=settings.kafka_lib_dir,
-            heap="1g",
-        )
+        local = LocalKafka.ephemeral(Path(tmp), HubSettings(), heap="1g")
         status = local.up(timeout=120)
         try:
             assert status.bootstrap is not None

@@ -40,16 +40,7 @@ def _docker_answers() -> bool:
 
 def start_local_broker(directory: Path) -> LocalKafka:
     """Start a broker of our own on free ports in `directory` (fails the test with a reason)."""
-    settings = HubSettings()
-    local = LocalKafka(
-        directory,
-        port=0,
-        controller_port=0,
-        kafka_version=settings.kafka_version,
-        cache_dir=settings.cache_dir,
-        lib_dir=settings.kafka_lib_dir,
-        heap="768m",
-    )
+    local = LocalKafka.ephemeral(directory, HubSettings(), heap="768m")
     local.up(timeout=120)
     return local
 

@@ -158,6 +158,19 @@ class LocalKafka:
             secrets=secrets_dir(settings),
         )
 
+    @classmethod
+    def ephemeral(cls, directory: Path, settings: HubSettings, heap: str) -> LocalKafka:
+        """A plaintext broker of its own in `directory` on free ports (tests, benchmarks)."""
+        return cls(
+            directory,
+            port=0,
+            controller_port=0,
+            kafka_version=settings.kafka_version,
+            cache_dir=settings.cache_dir,
+            lib_dir=settings.kafka_lib_dir,
+            heap=heap,
+        )
+
     # -- paths -------------------------------------------------------------------------------
 
     @property
