@@ -9,10 +9,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from rich.console import Console
-
 from hub.bus import client, cloudevents
-from hub.casus.demo import run_casus_demo
 from hub.casus.loket import load_states, render_loket
 from hub.casus.runner import CasusRunner, ensure_topics
 from hub.casus.topics import CasusTopics
@@ -264,19 +261,3 @@ class TestCasusOnKafka:
         assert types(out) == ["geopend", "gewist"]
         assert [(r.key, r.value) for r in keys] == [(child.encode(), None)]
         assert child not in await load_states(bootstrap, topics.state)
-
-
-class TestCasusDemo:
-    async def test_the_demo_shows_three_cases_with_regie_clock_and_signal(
-        self, bootstrap: str, unique: str
-    ) -> None:
-        said: list[str] = []
-        table = await run_casus_demo(bootstrap, f"d{unique}.", said.append)
-        assert table.row_count == 3
-        console = Console(width=200, record=True)
-        console.print(table)
-        text = console.export_text()
-        assert "buurtteam?" in text  # regie proposed to the buurtteam
-        assert "70 dagen, deadline 2026-12-14" in text
-        assert "verzuimdrempel.overschreden" in text
-        assert "clock at 2026-11-23: 1 case(s) due" in said  # only the thuiszitter is due

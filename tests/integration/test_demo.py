@@ -20,7 +20,7 @@ class TestDemo:
             state_dir=tmp_path / "state",
             topic_prefix=f"t{unique}.",
         )
-        console = Console(record=True, width=160)
+        console = Console(record=True, width=250)
         result = await run_demo(settings, console)
         assert result.ok
         school_csv = result.posts[0]
@@ -44,5 +44,7 @@ class TestDemo:
         text = console.export_text()
         assert "loket" in text
         assert "match_gevonden" in text
+        assert "leerplicht? (voorgesteld" in text  # regie proposed by the routing rule
+        assert "40 dagen, deadline" in text  # the thuiszitter's clock runs
         for bsn in ("111222333", "123456782", "232262536"):
             assert bsn not in text
