@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import defaultdict
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -12,10 +12,10 @@ from typing import Any, Generic, TypeVar
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
-from aiokafka.errors import KafkaError, ProducerFenced
+from aiokafka.errors import KafkaError
 from aiokafka.structs import TopicPartition
 
-from hub.bus import client
+from hub.bus import client, eos
 from hub.bus.handler import BadInput, Handler, StateCodec
 from hub.bus.records import InRecord, Output
 from hub.bus.state import TaskState
@@ -24,6 +24,10 @@ from hub.bus.topology import TopologyError, partition_counts, require_copartitio
 
 S = TypeVar("S")
 log = structlog.get_logger()
+
+#: How long an open transaction of a crashed instance blocks its partitions before the broker
+#: aborts it (Kafka Streams uses 10 s for exactly-once too; aiokafka's default is 60 s).
+TRANSACTION_TIMEOUT_MS = 10_000
 
 
 @dataclass
@@ -44,9 +48,10 @@ class ProcessorStats:
 class TransactionalProcessor(Generic[S]):
     """Runs a pure handler over co-partitioned input topics with exactly-once effects.
 
-    One task per input partition number; each task has its own transactional producer
-    (`{app_id}-{partition}`), its keyed state rebuilt from the compacted `state_topic`,
-    and commits outputs, changelog and consumer offsets in one Kafka transaction per batch.
+    One task per input partition number, each with its keyed state rebuilt from the compacted
+    `state_topic`. The instance commits the outputs, changelog and consumer offsets of all its
+    tasks in one Kafka transaction per batch, from one transactional producer; a zombie is
+    fenced by its group generation (KIP-447, `hub.bus.eos`), not by a producer per partition.
     """
 
     def __init__(
@@ -67,6 +72,7 @@ class TransactionalProcessor(Generic[S]):
         max_batch: int = 2000,
         consumer_options: dict[str, Any] | None = None,
         producer_options: dict[str, Any] | None = None,
+        transactional_id: str | None = None,
     ) -> None:
         self.bootstrap = bootstrap
         self.app_id = app_id
@@ -80,10 +86,14 @@ class TransactionalProcessor(Generic[S]):
         self._window = dedup_window
         self._max_batch = max_batch
         self._consumer_options = consumer_options or {}
-        self._producer_options = producer_options or {}
+        self._producer_options: dict[str, Any] = {"transaction_timeout_ms": TRANSACTION_TIMEOUT_MS}
+        self._producer_options.update(producer_options or {})
+        # Unique per instance: a restart with a stable id (a pod name) fences its predecessor
+        # at once; with a random one its open transaction ends by timeout.
+        self.transactional_id = transactional_id or f"{app_id}-{uuid.uuid4().hex[:12]}"
         self._consumer: AIOKafkaConsumer | None = None
         self._restorer: AIOKafkaConsumer | None = None
-        self._producers: dict[int, AIOKafkaProducer] = {}
+        self._producer: AIOKafkaProducer | None = None
         self._states: dict[int, TaskState[S]] = {}
         self._next: dict[TopicPartition, int] = {}
         self._lock = asyncio.Lock()
@@ -109,6 +119,7 @@ class TransactionalProcessor(Generic[S]):
         )
         self._restorer = client.consumer(self.bootstrap, isolation_level="read_committed")
         await self._restorer.start()
+        self._producer = await self._new_producer()
         self._consumer.subscribe(list(self.input_topics), listener=_Listener(self))
         await self._consumer.start()
         self._task = asyncio.create_task(self._run(), name=f"processor-{self.app_id}")
@@ -122,8 +133,9 @@ class TransactionalProcessor(Generic[S]):
         if self._consumer is not None:
             await self._consumer.stop()
         async with self._lock:
-            for task in list(self._producers):
-                await self._drop(task)
+            for task in list(self._states):
+                self._drop(task)
+            await self._stop_producer()
         if self._restorer is not None:
             await self._restorer.stop()
 
@@ -153,7 +165,7 @@ class TransactionalProcessor(Generic[S]):
     @property
     def tasks(self) -> set[int]:
         """The input partition numbers this instance owns now."""
-        return set(self._producers)
+        return set(self._states)
 
     async def __aenter__(self) -> TransactionalProcessor[S]:
         await self.start()
@@ -186,18 +198,14 @@ class TransactionalProcessor(Generic[S]):
             stop.cancel()
 
     async def _process(self, batch: dict[TopicPartition, list[Any]]) -> None:
-        by_task: dict[int, dict[TopicPartition, list[Any]]] = defaultdict(dict)
-        for tp, records in batch.items():
-            if tp.partition in self._producers:
-                by_task[tp.partition][tp] = records
-        await asyncio.gather(*(self._process_task(t, b) for t, b in by_task.items()))
-
-    async def _process_task(self, task: int, batch: dict[TopicPartition, list[Any]]) -> None:
-        state = self._states[task]
         outputs: list[Output] = []
         offsets: dict[TopicPartition, int] = {}
+        tasks: set[int] = set()
         processed = duplicates = letters = retries = 0
         for tp, records in batch.items():
+            state = self._states.get(tp.partition)
+            if state is None:
+                continue  # revoked while the fetch was in flight
             expected = self._next.get(tp, 0)
             for raw in records:
                 if raw.offset < expected:
@@ -218,36 +226,25 @@ class TransactionalProcessor(Generic[S]):
                 letters += outcome.dead_letter
                 retries += outcome.retries
                 offsets[tp] = raw.offset + 1
+                tasks.add(tp.partition)
         if not offsets:
             return
-        producer = self._producers[task]
+        changelog = [o for t in tasks for o in self._states[t].changelog(self.state_topic, t)]
         try:
-            await producer.begin_transaction()
-            sent = [
-                await producer.send(
-                    o.topic, o.value, key=o.key, headers=list(o.headers), partition=o.partition
-                )
-                for o in (*outputs, *state.changelog(self.state_topic, task))
-            ]
-            await asyncio.gather(*sent)
-            await producer.send_offsets_to_transaction(offsets, self.app_id)
-            await producer.commit_transaction()
-        except ProducerFenced:
-            state.rollback()
-            log.warning("bus.processor.fenced", app=self.app_id, task=task)
-            await self._drop(task)
-            return
+            await self._commit([*outputs, *changelog], offsets)
         except Exception as exc:
-            # Kafka errors mostly (broker gone, timeout, abort); whatever it was, the broker's
-            # committed offsets and state are the truth to start over from.
-            state.rollback()
+            # Kafka errors mostly (broker gone, timeout, a zombie's commit refused); whatever
+            # it was, the broker's committed offsets and state are the truth to start over from.
+            for t in tasks:
+                self._states[t].rollback()
             self.stats.aborts += 1
             async with self._changed:
                 self._changed.notify_all()
-            log.warning("bus.processor.abort", app=self.app_id, task=task, error=type(exc).__name__)
-            await self._recover(task)
+            log.warning("bus.processor.abort", app=self.app_id, error=type(exc).__name__)
+            await self._recover(sorted(tasks))
             return
-        state.commit()
+        for t in tasks:
+            self._states[t].commit()
         self._next.update(offsets)
         self.stats.transactions += 1
         self.stats.processed += processed
@@ -256,62 +253,70 @@ class TransactionalProcessor(Generic[S]):
         self.stats.dead_letters += letters
         self.stats.retries += retries
 
+    async def _commit(self, records: list[Output], offsets: dict[TopicPartition, int]) -> None:
+        """Produce `records` and commit `offsets` in one transaction."""
+        producer = self._producer
+        assert producer is not None
+        await producer.begin_transaction()
+        sent = [
+            await producer.send(
+                o.topic, o.value, key=o.key, headers=list(o.headers), partition=o.partition
+            )
+            for o in records
+        ]
+        # The offsets go to the group coordinator while the records are on their way.
+        await producer.send_offsets_to_transaction(offsets, self.app_id)
+        await asyncio.gather(*sent)
+        await producer.commit_transaction()
+
     # -- ownership ----------------------------------------------------------------------------
 
     def _tps(self, task: int) -> list[TopicPartition]:
         return [TopicPartition(t, task) for t in self.input_topics]
 
     async def _take(self, tasks: list[int]) -> None:
-        """Become the owner of `tasks`: fence the previous owners, restore state, seek offsets.
+        """Become the owner of `tasks`: restore their state, seek to their committed offsets.
 
         Every step runs for all tasks at once: a rebalance that hands over 12 partitions
-        costs about one round of fencing, one pass over the state topic and one offset fetch.
+        costs one pass over the state topic and one offset fetch. The fetch is stable: while
+        the previous owner's transaction still holds offsets of these partitions, it waits
+        for that transaction to end, so state and offsets are read after it, never before.
         """
         assert self._consumer is not None
-        producers = await asyncio.gather(
-            *(self._fenced_producer(task) for task in tasks), return_exceptions=True
-        )
-        failed = [p for p in producers if isinstance(p, BaseException)]
-        started = [p for p in producers if not isinstance(p, BaseException)]
-        try:
-            if failed:
-                raise failed[0]
-            states = {task: TaskState[S](self._codec, self._window) for task in tasks}
-            self.stats.restored_keys += await self._restore(states)
-            tps = [tp for task in tasks for tp in self._tps(task)]
-            committed = await asyncio.gather(*(self._consumer.committed(tp) for tp in tps))
-            fresh = [tp for tp, offset in zip(tps, committed, strict=True) if offset is None]
-            # One ListOffsets for all fresh partitions: seek_to_beginning per partition waits
-            # for the fetch in flight each time, seconds for a dozen partitions.
-            starts = await self._consumer.beginning_offsets(fresh) if fresh else {}
-            for tp, offset in zip(tps, committed, strict=True):
-                position = starts[tp] if offset is None else offset
-                self._consumer.seek(tp, position)
-                self._next[tp] = position
-        except BaseException:
-            await asyncio.gather(*(p.stop() for p in started), return_exceptions=True)
-            raise
-        for task, producer in zip(tasks, started, strict=True):
-            self._producers[task] = producer
-            self._states[task] = states[task]
-        self.stats.tasks = set(self._producers)
+        tps = [tp for task in tasks for tp in self._tps(task)]
+        committed = await eos.stable_offsets(self._consumer, tps)
+        states = {task: TaskState[S](self._codec, self._window) for task in tasks}
+        self.stats.restored_keys += await self._restore(states)
+        fresh = [tp for tp in tps if committed[tp] is None]
+        # One ListOffsets for all fresh partitions: seek_to_beginning per partition waits
+        # for the fetch in flight each time, seconds for a dozen partitions.
+        starts = await self._consumer.beginning_offsets(fresh) if fresh else {}
+        for tp in tps:
+            offset = committed[tp]
+            position = starts[tp] if offset is None else offset
+            self._consumer.seek(tp, position)
+            self._next[tp] = position
+        self._states.update(states)
 
-    async def _fenced_producer(self, task: int) -> AIOKafkaProducer:
+    async def _new_producer(self) -> AIOKafkaProducer:
+        """The instance's transactional producer, committing with the consumer's generation."""
+        assert self._consumer is not None
+        eos.shorten_concurrent_transactions_backoff()
         producer = client.producer(
-            self.bootstrap,
-            transactional_id=f"{self.app_id}-{task}",
-            **self._producer_options,
+            self.bootstrap, transactional_id=self.transactional_id, **self._producer_options
         )
+        # Starting waits for InitProducerId: it fences an earlier producer with this id and
+        # ends (commits or aborts) its open transaction.
         await producer.start()
-        try:
-            # An empty transaction waits for InitProducerId, which fences the previous owner
-            # and completes (or aborts) its open transaction before we read offsets and state.
-            async with producer.transaction():
-                pass
-        except BaseException:
-            await producer.stop()
-            raise
+        consumer = self._consumer
+        eos.bind_generation(producer, lambda: eos.group_metadata(consumer))
         return producer
+
+    async def _stop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                await producer.stop()
 
     async def _restore(self, states: dict[int, TaskState[S]]) -> int:
         assert self._restorer is not None
@@ -336,33 +341,33 @@ class TransactionalProcessor(Generic[S]):
                         count += 1
         return count
 
-    async def _drop(self, task: int) -> None:
-        producer = self._producers.pop(task, None)
+    def _drop(self, task: int) -> None:
         self._states.pop(task, None)
         for tp in self._tps(task):
             self._next.pop(tp, None)
-        self.stats.tasks = set(self._producers)
-        if producer is not None:
-            with contextlib.suppress(Exception):
-                await producer.stop()
+        self.stats.tasks = set(self._states)
 
-    async def _recover(self, task: int) -> None:
-        """After a failed transaction: start over for `task` from what the broker committed."""
-        await self._drop(task)
+    async def _recover(self, tasks: list[int]) -> None:
+        """After a failed transaction: a new producer, and `tasks` again from the broker.
+
+        Starting the producer again ends the failed transaction on the broker (commit when
+        its end had reached the coordinator, abort otherwise), so the offsets and state read
+        afterwards are what really committed.
+        """
+        for task in tasks:
+            self._drop(task)
         delay = 0.2
         while not self._stopping.is_set():
             assert self._consumer is not None
-            if not any(tp in self._consumer.assignment() for tp in self._tps(task)):
-                return
+            owned = {tp.partition for tp in self._consumer.assignment()}
             try:
-                await self._take([task])
-                return
-            except ProducerFenced:
+                await self._stop_producer()
+                self._producer = await self._new_producer()
+                await self._take([t for t in tasks if t in owned])
+                self.stats.tasks = set(self._states)
                 return
             except (TimeoutError, KafkaError, OSError) as exc:
-                log.warning(
-                    "bus.processor.retake", app=self.app_id, task=task, error=type(exc).__name__
-                )
+                log.warning("bus.processor.retake", app=self.app_id, error=type(exc).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
 
@@ -374,19 +379,35 @@ class TransactionalProcessor(Generic[S]):
     async def _on_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         wanted = {tp.partition for tp in assigned}
         async with self._lock:
-            for task in set(self._producers) - wanted:
-                await self._drop(task)
+            for task in set(self._states) - wanted:
+                self._drop(task)
+            kept = sorted(wanted & set(self._states))
+            stale = await self._stale(kept)
+            for task in stale:
+                self._drop(task)
             assert self._consumer is not None
-            for task in wanted & set(self._producers):
+            for task in set(kept) - stale:
                 for tp in self._tps(task):
                     self._consumer.seek(tp, self._next.get(tp, 0))
-            new = sorted(wanted - set(self._producers))
+            new = sorted(wanted - set(self._states))
             if new:
                 await self._take_retrying(new)
-        log.info("bus.processor.assigned", app=self.app_id, tasks=sorted(self._producers))
+            self.stats.tasks = set(self._states)
+        log.info("bus.processor.assigned", app=self.app_id, tasks=sorted(self._states))
         self._ready.set()
         async with self._changed:
             self._changed.notify_all()
+
+    async def _stale(self, kept: list[int]) -> set[int]:
+        """Kept tasks another member committed for while this one was out of the group."""
+        assert self._consumer is not None
+        tps = [tp for task in kept for tp in self._tps(task)]
+        committed = await eos.stable_offsets(self._consumer, tps) if tps else {}
+        return {
+            tp.partition
+            for tp, offset in committed.items()
+            if offset is not None and offset != self._next.get(tp)
+        }
 
     async def _take_retrying(self, tasks: list[int]) -> None:
         delay = 0.2
