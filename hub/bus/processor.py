@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -88,9 +89,12 @@ class TransactionalProcessor(Generic[S]):
         self._consumer_options = consumer_options or {}
         self._producer_options: dict[str, Any] = {"transaction_timeout_ms": TRANSACTION_TIMEOUT_MS}
         self._producer_options.update(producer_options or {})
-        # Unique per instance: a restart with a stable id (a pod name) fences its predecessor
-        # at once; with a random one its open transaction ends by timeout.
-        self.transactional_id = transactional_id or f"{app_id}-{uuid.uuid4().hex[:12]}"
+        # Unique per instance (two may share a process in tests). A restart under a stable id
+        # fences its predecessor at once; under a new one the predecessor's open transaction
+        # ends by the transaction timeout.
+        self.transactional_id = (
+            transactional_id or f"{app_id}-{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+        )
         self._consumer: AIOKafkaConsumer | None = None
         self._restorer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
