@@ -9,7 +9,7 @@ import datetime as dt
 from rich.console import Console
 from rich.table import Table
 
-from bench import ceiling, fullpath, ingest, micro, replay
+from bench import ceiling, fullpath, ingest, micro, replay, replicas
 from bench.harness import Figure, Results, broker, machine
 from hub.log import configure_logging
 
@@ -42,6 +42,7 @@ MEASUREMENTS = {
     "ceiling": ceiling.measure,
     "ingest": ingest.measure,
     "fullpath": fullpath.measure,
+    "replicas": replicas.measure,
     "replay": replay.measure,
 }
 

@@ -15,7 +15,7 @@ import asyncio
 import datetime as dt
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -45,19 +45,40 @@ class Hub:
     casus: CasusRunner
     views: TransactionalProcessor[ChildViews]
 
-    @property
-    def school_topic(self) -> str:
-        """The school's contract topic (the casus' first input)."""
-        return self.casus.topics.inputs[0]
+    async def counters(self) -> dict[str, int]:
+        """Both processors' counters, awaitable like a replica process's."""
+        return self.snapshot()
 
-    def audience_topics(self) -> list[str]:
-        """The view topic of every audience."""
-        return [ViewTopics(self.prefix).view(a.value) for a in AUDIENCES]
-
-    def settled(self, sent: int) -> bool:
-        """True when both processors took all `sent` events and the casus outputs."""
+    def snapshot(self) -> dict[str, int]:
+        """Both processors' counters (the same names a replica process reports)."""
         c, v = self.casus.processor.stats, self.views.stats
-        return c.processed >= sent and v.processed >= sent + c.outputs
+        return {
+            "c": c.processed,
+            "co": c.outputs,
+            "v": v.processed,
+            "vo": v.outputs,
+            "tx": c.transactions + v.transactions,
+            "dl": c.dead_letters + v.dead_letters,
+        }
+
+    async def settle(self, sent: int, base: dict[str, int], timeout: float) -> None:
+        """Wait until both processors took `sent` events past `base` and every casus output."""
+        await wait_until(lambda: taken(self.snapshot(), base, sent), timeout)
+
+
+Counters = Callable[[], Awaitable[dict[str, int]]]
+Settle = Callable[[int, dict[str, int]], Awaitable[None]]
+
+
+def taken(now: dict[str, int], base: dict[str, int], sent: int) -> bool:
+    """True when the casus took `sent` events past `base` and views those plus its outputs."""
+    outputs = now["co"] - base["co"]
+    return now["c"] - base["c"] >= sent and now["v"] - base["v"] >= sent + outputs
+
+
+def school_topic(prefix: str) -> str:
+    """The school's contract topic under `prefix` (the casus' first input)."""
+    return CasusTopics.with_prefix(prefix).inputs[0]
 
 
 async def create(bootstrap: str, prefix: str) -> None:
@@ -134,35 +155,45 @@ async def wait_until(condition: Callable[[], bool], timeout: float) -> None:
 
 async def throughput(hub: Hub, records: list[cloudevents.KafkaRecord]) -> dict[str, float]:
     """Events per second through casus and views, end to end, from the first send."""
-    count = len(records)
-    c, v = hub.casus.processor.stats, hub.views.stats
-    before = {"c": c.processed, "co": c.outputs, "vo": v.outputs, "tx": c.transactions}
-    before["vtx"], before["dl"] = v.transactions, c.dead_letters + v.dead_letters
+    base = await hub.counters()
     start = time.perf_counter()
-    await produce(hub.bootstrap, hub.school_topic, records)
-    await wait_until(lambda: hub.settled(before["c"] + count), timeout=max(120.0, count / 200))
+    await produce(hub.bootstrap, school_topic(hub.prefix), records)
+    await hub.settle(len(records), base, timeout=max(120.0, len(records) / 200))
     elapsed = time.perf_counter() - start
+    end = await hub.counters()
     return {
-        "rate": count / elapsed,
-        "casus_outputs": c.outputs - before["co"],
-        "view_outputs": v.outputs - before["vo"],
-        "transactions": c.transactions + v.transactions - before["tx"] - before["vtx"],
-        "dead_letters": c.dead_letters + v.dead_letters - before["dl"],
+        "rate": len(records) / elapsed,
+        "casus_outputs": end["co"] - base["co"],
+        "view_outputs": end["vo"] - base["vo"],
+        "transactions": end["tx"] - base["tx"],
+        "dead_letters": end["dl"] - base["dl"],
     }
 
 
-async def latency(hub: Hub, rate: int, seconds: float, kids: int) -> dict[str, float]:
+def audience_topics(prefix: str) -> list[str]:
+    """The view topic of every audience under `prefix`."""
+    return [ViewTopics(prefix).view(a.value) for a in AUDIENCES]
+
+
+async def offered_latency(
+    bootstrap: str,
+    prefix: str,
+    rate: int,
+    seconds: float,
+    kids: int,
+    *,
+    counters: Counters,
+    settled: Settle,
+) -> dict[str, float]:
     """p50/p95/p99 (ms) from an event's time to its views' arrival, at `rate` events/s."""
-    bootstrap = hub.bootstrap
     stream = workload.Stream(workload.children(kids, workload.keyring(), start=300_000_000))
     total = int(rate * seconds)
-    c = hub.casus.processor.stats
-    base = c.processed
+    base = await counters()
     samples: list[float] = []
     via_casus: list[float] = []
     sink = client.consumer(bootstrap, group_id=None, isolation_level="read_committed")
     await sink.start()
-    tps = await topic_partitions(bootstrap, hub.audience_topics())
+    tps = await topic_partitions(bootstrap, audience_topics(prefix))
     sink.assign(tps)  # by assignment: no group to join
     await sink.seek_to_end(*tps)
     for tp in tps:
@@ -185,6 +216,7 @@ async def latency(hub: Hub, rate: int, seconds: float, kids: int) -> dict[str, f
     receiver = asyncio.create_task(drain())
     producer = client.producer(bootstrap, linger_ms=0)
     await producer.start()
+    school = school_topic(prefix)
     try:
         interval = 1.0 / rate
         start = time.perf_counter()
@@ -193,11 +225,10 @@ async def latency(hub: Hub, rate: int, seconds: float, kids: int) -> dict[str, f
             if delay > 0:
                 await asyncio.sleep(delay)
             rec = cloudevents.encode(stream.event(i, dt.datetime.now(dt.UTC)))
-            await producer.send(hub.school_topic, rec.value, key=rec.key, headers=list(rec.headers))
+            await producer.send(school, rec.value, key=rec.key, headers=list(rec.headers))
         await producer.flush()
         offered = total / (time.perf_counter() - start)
-        await wait_until(lambda: c.processed >= base + total, timeout=120)
-        await wait_until(lambda: hub.settled(base + total), timeout=120)
+        await settled(total, base)
         await asyncio.sleep(0.5)  # the sink reads what the last transaction committed
     finally:
         done.set()
@@ -210,6 +241,19 @@ async def latency(hub: Hub, rate: int, seconds: float, kids: int) -> dict[str, f
     result["casus_samples"] = len(via_casus)
     result["offered"] = offered
     return result
+
+
+async def latency(hub: Hub, rate: int, seconds: float, kids: int) -> dict[str, float]:
+    """Latency through the in-process casus and views (`offered_latency`)."""
+    return await offered_latency(
+        hub.bootstrap,
+        hub.prefix,
+        rate,
+        seconds,
+        kids,
+        counters=hub.counters,
+        settled=lambda sent, base: hub.settle(sent, base, timeout=120),
+    )
 
 
 async def measure(bootstrap: str, results: Results) -> None:

@@ -18,6 +18,8 @@ EXPECTED = {
     "hub.ingest",
     "hub.fullpath",
     "hub.latency.p99",
+    "hub.replicas.fullpath",
+    "hub.replicas.latency.p99",
     "replay.restore",
     "replay.reprocess",
 }
