@@ -47,19 +47,29 @@ Source = Annotated[
 EventId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 
 
+#: Field value types that hold no text: the guard returns at once for them.
+_TEXTLESS: frozenset[type] = frozenset(
+    {type(None), bool, int, float, dt.date, dt.datetime, dt.time, dt.timedelta}
+)
+
+_COLLECTIONS = (tuple, list, frozenset, set)
+
+
 def _reject_bsn(value: Any) -> None:
     """Raise a validation error when a string in `value` looks like a BSN."""
-    if isinstance(value, Enum | Part):
-        return  # enum values are fixed; a Part runs its own guard on its fields
-    if isinstance(value, BaseModel):
-        # Shared wire shapes (EncryptedText) are not Parts: guard their strings here.
-        for item in value.__dict__.values():
-            _reject_bsn(item)
-    elif isinstance(value, str):
+    # Exact type lookups first: this runs for every field of every event decoded.
+    if type(value) in _TEXTLESS or isinstance(value, Enum):
+        return  # enum values are fixed
+    if isinstance(value, str):
         message = identifier_message(value)
         if message is not None:
             raise PydanticCustomError("identifier_like", message)
-    elif isinstance(value, tuple | list | frozenset | set):
+    elif isinstance(value, BaseModel):
+        if not isinstance(value, Part):  # a Part runs its own guard on its fields
+            # Shared wire shapes (EncryptedText) are not Parts: guard their strings here.
+            for item in value.__dict__.values():
+                _reject_bsn(item)
+    elif isinstance(value, _COLLECTIONS):
         for item in value:
             _reject_bsn(item)
 

@@ -11,6 +11,13 @@ from hub.privacy.identifiers import passes_elfproef, passes_onderwijsnummer_proe
 _CANDIDATE = re.compile(r"(?<![0-9A-Za-z])(?<!\d[ .-])\d(?:[ .-]?\d){8}(?![0-9A-Za-z])(?![ .-]\d)")
 _SEPARATORS = re.compile(r"[ .-]")
 
+# The pre-check drops the separators of _CANDIDATE and reads each ASCII digit as "0" and any
+# other byte as "x": a candidate then shows as nine "0"s in a row. Two C-level passes instead
+# of the regex, which is slow on the digit-rich ids and key ids that every event carries.
+_SEPARATOR_BYTES = b" .-"
+_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x78 for byte in range(256))
+_NINE_ZEROS = b"0" * 9
+
 _NEVER = "identities never travel on the bus: send the child's pseudonym in `subject` instead"
 
 #: The message for a refused value; it never repeats the value.
@@ -23,6 +30,16 @@ ONDERWIJSNUMMER_MESSAGE = (
 
 def identifier_message(text: str) -> str | None:
     """Why `text` is refused (it holds a BSN- or onderwijsnummer-like number), or None."""
+    if len(text) < 9 or (
+        text.isascii()
+        and _NINE_ZEROS not in text.encode().translate(_DIGITS_AS_ZEROS, _SEPARATOR_BYTES)
+    ):
+        return None  # no nine digits stand together, not even across separators
+    return _candidate_message(text)
+
+
+def _candidate_message(text: str) -> str | None:
+    """The full check: the 11-proef on every candidate the regex finds."""
     for match in _CANDIDATE.finditer(text):
         digits = _SEPARATORS.sub("", match.group(0))
         if passes_elfproef(digits):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from hub.events.envelope import event_id, schema_uri
+from hub.events.envelope import Part, event_id, schema_uri
 from hub.events.errors import InvalidEvent, UnknownEventType
-from hub.events.guards import BSN_MESSAGE
+from hub.events.fields import EncryptedText
+from hub.events.guards import BSN_MESSAGE, ONDERWIJSNUMMER_MESSAGE
 from hub.events.registry import parse_event
 from hub.events.school import VERZUIM_GEREGISTREERD
 from hub.events.vocab import Partner
@@ -109,3 +112,58 @@ class TestEnvelope:
         assert _problems(_wire() | {"naam": "x"}) == [
             "naam: is not part of this contract (unknown field)"
         ]
+
+
+class _Sample(Part):
+    """Every kind of field value the guard dispatches on."""
+
+    tekst: str = "x"
+    labels: tuple[str, ...] = ()
+    notitie: EncryptedText | None = None
+    datum: dt.date | None = None
+    tijd: dt.datetime | None = None
+    aantal: int = 0
+    uren: float = 0.0
+    partner: Partner = Partner.SCHOOL
+    deel: _Sample | None = None
+
+
+class TestGuardOnEveryKindOfField:
+    def test_values_without_text_pass(self) -> None:
+        sample = _Sample.model_validate(
+            {
+                "tekst": "d20b899c-76db-54e5-8776-e9cacec05533",
+                "labels": ["12AB", "hub-2026-1"],
+                "datum": "2026-11-16",
+                "tijd": "2026-11-16T08:30:00Z",
+                "aantal": 123456782,
+                "uren": 1.5,
+                "partner": "jgz",
+                "deel": {"tekst": "dossier 123456789"},
+            }
+        )
+        assert sample.aantal == 123456782  # a number is no text: only strings are guarded
+
+    @pytest.mark.parametrize(
+        ("field", "value", "where", "message"),
+        [
+            ("tekst", "kind 123 456 782", ("tekst",), BSN_MESSAGE),
+            ("tekst", "één 101.000.012", ("tekst",), ONDERWIJSNUMMER_MESSAGE),
+            ("labels", ["12AB", "nr 111-222-333"], ("labels",), BSN_MESSAGE),
+            ("deel", {"tekst": "232262536"}, ("deel", "tekst"), BSN_MESSAGE),
+        ],
+    )
+    def test_identifier_refused_where_it_stands(
+        self, field: str, value: Any, where: tuple[str, ...], message: str
+    ) -> None:
+        with pytest.raises(ValidationError) as caught:
+            _Sample.model_validate({field: value})
+        errors = caught.value.errors()
+        assert [(e["loc"], e["msg"]) for e in errors] == [(where, message)]
+
+    def test_identifier_in_a_wire_shape_refused(self) -> None:
+        note = {"kid": "123456782", "iv": "AAECAwQFBgcICQoL", "ct": "q" * 40}
+        with pytest.raises(ValidationError) as caught:
+            _Sample.model_validate({"notitie": note})
+        assert [e["loc"] for e in caught.value.errors()] == [("notitie",)]
+        assert "123456782" not in str(caught.value)
