@@ -34,6 +34,10 @@ ATTRIBUTES = (
     "pseudonymkid",
 )
 
+#: Every header decode needs, in the order a missing one is reported.
+_OURS = (*(PREFIX + name for name in ATTRIBUTES), CONTENT_TYPE)
+_KNOWN = frozenset(_OURS)
+
 
 @dataclass(frozen=True)
 class KafkaRecord:
@@ -72,8 +76,9 @@ def decode(
     found: dict[str, str] = {}
     problems: list[str] = []
     for name, raw in headers:
-        lowered = name.lower()
-        if not (lowered.startswith(PREFIX) or lowered == CONTENT_TYPE):
+        # Exact names first: the hub writes them in lower case; other spellings are rare.
+        lowered = name if name in _KNOWN else name.lower()
+        if lowered not in _KNOWN and not lowered.startswith(PREFIX):
             continue  # other headers (tracing) are not ours
         if lowered in found:
             problems.append(f"header {lowered}: appears more than once")
@@ -82,9 +87,7 @@ def decode(
             found[lowered] = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
         except UnicodeDecodeError:
             problems.append(f"header {lowered}: is not UTF-8")
-    missing = [PREFIX + a for a in ATTRIBUTES if PREFIX + a not in found]
-    if CONTENT_TYPE not in found:
-        missing.append(CONTENT_TYPE)
+    missing = [name for name in _OURS if name not in found]
     if missing:
         raise MissingHeader([f"header {m}: is required but missing" for m in missing])
     if problems:
