@@ -49,6 +49,12 @@ GENERATION_ERRORS = frozenset(
         FENCED_INSTANCE_ID,
     }
 )
+#: What Kafka 4 answers a transactional offset commit that came while the producer's previous
+#: transaction still completes (CONCURRENT_TRANSACTIONS, shown to clients before KIP-890's
+#: TxnOffsetCommit v5 as COORDINATOR_LOAD_IN_PROGRESS); aiokafka waits 100 ms after either.
+BUSY_ERRORS = frozenset(
+    {kerrors.CoordinatorLoadInProgressError.errno, kerrors.ConcurrentTransactions.errno}
+)
 #: Waiting between two tries of a transactional request the broker answered "not yet" to.
 #: aiokafka waits 20 ms after CONCURRENT_TRANSACTIONS, the time the broker takes to write the
 #: previous transaction's markers; on one machine that takes 2-5 ms, and a processor that
@@ -266,6 +272,9 @@ class _GenerationCommitHandler(aiosender.TxnOffsetCommitHandler):  # type: ignor
                     if waiter is not None and waiter.done():
                         waiter.exception()
                     return None
+        if any(code in BUSY_ERRORS for _, parts, _ in resp.errors for _, code, _ in parts):
+            # The previous transaction's markers are still being written: ask again soon.
+            return CONCURRENT_TRANSACTIONS_BACKOFF
         result: float | None = super().handle_response(_V0Errors(resp))
         return result
 

@@ -113,3 +113,11 @@ class TestGenerationCommitHandler:
         assert handler.handle_response(SimpleNamespace(errors=[("t", [(0, 0, {})], {})])) is None
         assert txn.committed == [(TopicPartition("t", 0), 10, "grp")]
         assert txn.errors == []
+
+    def test_a_busy_coordinator_is_asked_again_soon(self) -> None:
+        handler, txn = _handler()
+        code = kerrors.CoordinatorLoadInProgressError.errno
+        backoff = handler.handle_response(SimpleNamespace(errors=[("t", [(0, code, {})], {})]))
+        assert backoff == eos.CONCURRENT_TRANSACTIONS_BACKOFF
+        assert txn.committed == []
+        assert txn.errors == []
