@@ -25,7 +25,7 @@ from hub.events.vocab import Partner
 from hub.privacy.fieldcrypt import FieldCipher, FieldCryptoError
 from hub.privacy.identifiers import Identifier, InvalidIdentifier, parse_identifier
 from hub.privacy.keyring import KeyRing, KeyRingError
-from hub.privacy.pseudonyms import HubPseudonym, pseudonymise
+from hub.privacy.pseudonyms import HubPseudonym, hub_pseudonym
 from hub.privacy.scrub import mask_bsns
 
 #: Dates in the sources are Dutch school days; an event's `time` is that day's midnight here.
@@ -66,10 +66,11 @@ Pseudonymiser = Callable[[Identifier], HubPseudonym]
 
 def keyring_pseudonymiser(ring: KeyRing) -> Pseudonymiser:
     """Pseudonymise under the ring's current regional key."""
-    ring.pseudonym_key()  # fail at construction, not at the first record
+    # Looked up once: a KeyRing never changes, and a missing key fails here, not per record.
+    key = ring.pseudonym_key()
 
     def apply(identifier: Identifier) -> HubPseudonym:
-        return pseudonymise(identifier, ring)
+        return hub_pseudonym(identifier, key)
 
     return apply
 
@@ -139,6 +140,8 @@ def text(record: RawRecord, name: str) -> str | None:
     value = record.fields.get(name)
     if value is None:
         return None
+    if isinstance(value, str):  # every CSV cell: skip the type checks below
+        return value.strip() or None
     if isinstance(value, bool | dict | list):
         raise RecordRejected("invalid_field", f"{name}: must be a text or a number", name)
     stripped = str(value).strip()

@@ -8,7 +8,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hub.privacy.scrub import bsn_like_spans, is_pii_key, mask_bsns, onderwijsnummer_like_spans
+from hub.privacy.scrub import (
+    PII_KEYS,
+    bsn_like_spans,
+    is_pii_key,
+    mask_bsns,
+    onderwijsnummer_like_spans,
+)
 
 Rule = Literal["bsn", "onderwijsnummer", "pii-key", "postcode-huisnummer", "geboortedatum"]
 
@@ -23,6 +29,13 @@ _DATE = re.compile(
 )
 #: Keys and words that say "birth"; a year of birth alone may travel, a full date may not.
 _BIRTHISH = re.compile(r"geboorte|geboren|birth|(?<![a-z])dob(?![a-z])|gebdat|geb_datum", re.I)
+
+# Loose forms of the rules for a first look at JSON text: without the leading look-behind
+# the regex engine jumps from digit to digit instead of trying every position.
+_DIGIT_RUN = re.compile(r"[0-9]{9}")
+_POSTCODE_LOOSE = re.compile(r"[1-9][0-9]{3} ?[A-Z]{2}[ ,]+[0-9]")
+#: What `_BIRTHISH` can match, in lower case.
+_BIRTH_WORDS = ("geboorte", "geboren", "gebdat", "geb_datum", "birth", "dob")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +119,26 @@ def scan_value(value: Any, path: str = "$", birth_context: bool = False) -> list
             for f in scan_value(item, f"{path}[{i}]", birth_context)
         ]
     return []
+
+
+def json_may_hold_pii(text: str) -> bool:
+    """False only when `scan_value` of `json.loads(text)` is sure to find nothing."""
+    # Without a backslash the JSON escaped nothing, so every key and string stands in `text`
+    # verbatim between quotes, which no rule counts as a digit or a letter: a rule that fires
+    # on one of them fires on `text` as well. An escape can hide a boundary (`\n` before nine
+    # digits) or a key of JSON inside a string (`\u0061`), and non-ASCII text brings Unicode
+    # digits and case rules: then only the recursive scan can tell.
+    if "\\" in text or not text.isascii():
+        return True
+    if _DIGIT_RUN.search(text) and (bsn_like_spans(text) or onderwijsnummer_like_spans(text)):
+        return True
+    if _POSTCODE_LOOSE.search(text):
+        return True
+    lowered = text.lower().replace("-", "_")
+    # Quotes pair up into the strings (keys among them), normalised as `is_pii_key` does.
+    if not PII_KEYS.isdisjoint([s.strip() for s in lowered.split('"')[1::2]]):
+        return True
+    return any(word in lowered for word in _BIRTH_WORDS) and _DATE.search(text) is not None
 
 
 def _embedded_json(text: str) -> Any:

@@ -253,7 +253,6 @@ class VerzuimCsv:
         lesuren = parse_lesuren(text(record, "lesuren") or "")
         soort = parse_soort(text(record, "soort") or "")
         ref = source_record_id(brin, vestiging, leerlingnummer, datum.isoformat(), soort.value)
-        eid = eid_for(self.partner, ref, self.model)
         data: dict[str, Any] = {
             "brin": brin,
             "datum": datum,
@@ -262,11 +261,13 @@ class VerzuimCsv:
         }
         if vestiging is not None:
             data["vestiging"] = vestiging
-        opmerking = encrypt(
-            ctx, text(record, "opmerking"), child=subject.value, eid=eid, name="opmerking"
-        )
-        if opmerking is not None:
-            data["opmerking"] = opmerking
+        opmerking = text(record, "opmerking")
+        if opmerking is not None and ctx.cipher is not None:
+            # The event id binds the ciphertext to its event; without a note it is not needed.
+            eid = eid_for(self.partner, ref, self.model)
+            encrypted = encrypt(ctx, opmerking, child=subject.value, eid=eid, name="opmerking")
+            if encrypted is not None:
+                data["opmerking"] = encrypted
         event = build_event(
             self.model,
             data,

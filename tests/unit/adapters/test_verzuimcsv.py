@@ -212,6 +212,15 @@ class TestOpmerking:
         )
         assert plain == "belde niet"
 
+    @pytest.mark.parametrize("note", ["", "   "])
+    def test_an_empty_note_is_no_field_with_a_cipher(
+        self, ring: KeyRing, cipher: FieldCipher, note: str
+    ) -> None:
+        ctx = Context.from_keyring(ring, cipher=cipher)
+        row = [*BAD_ROWS[0][0][:11], note]
+        event = accepted(results(csv_bytes([row]), ctx))[0].event
+        assert event.data.opmerking is None
+
 
 class TestKafkaForm:
     def test_a_json_object_with_the_column_names(self, ctx: Context) -> None:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
+import random
 
+import pydantic_core
 import pytest
 
-from hub.privacy.leakscan import Finding, scan_json_lines, scan_record, scan_value
+from hub.privacy.leakscan import (
+    Finding,
+    json_may_hold_pii,
+    scan_json_lines,
+    scan_record,
+    scan_value,
+)
 
 BSN = "123456782"
 
@@ -137,3 +145,132 @@ class TestJsonLines:
             "dump.jsonl[0]@2: bsn at value.opmerking",
             "dump.jsonl[0]@4: bsn at value",
         ]
+
+
+def _dumps(doc: object) -> list[str]:
+    """The JSON texts of `doc` a caller may hand over: Python's, compact, and pydantic's."""
+    return [
+        json.dumps(doc),
+        json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
+        pydantic_core.to_json(doc).decode(),
+    ]
+
+
+#: Planted values the recursive scan finds, among them ones a plain regex over the text misses.
+PLANTED: list[object] = [
+    {"opmerking": f"leerling {BSN}"},
+    {"n": int(BSN)},
+    {"leerlingen": {BSN: {"uren": 3}}},
+    {"a": [1, {"b": BSN}]},
+    {"o": "leerling 101222331"},
+    {"data": {"leerling": {"Achternaam": "x"}}},
+    {" NAAM ": "x"},
+    {"Date-Of-Birth": "x"},
+    {"payload": json.dumps({"leerling": {"bsn": "x"}})},
+    {"x": "Kerkstraat, 3511 LM, 7"},
+    {"geboren": "03-04-2015"},
+    {"birthDay": "2015-04-03"},
+    {"notitie": "geboren op 3/4/2015"},
+    {"geboortedatum": ["x", "03-04-2015"]},
+    {"p": f"[{BSN}]"},
+    {"x": f"\n{BSN}"},  # the escape `\n` puts a letter before the digits in the text
+    {"x": f"\x01{BSN}"},  # `\u0001` runs into the digits
+    {"x": f"é{BSN}"},  # `\u00e9` does the same when the JSON is ASCII-only
+    {"p": '{"n\\u0061am": "x"}'},  # a key spelt with an escape inside embedded JSON
+    {"p": '{"x": "\\u0031234 AB 12"}'},
+    {"n\x01aam": 1, "naam\n": "x"},
+    {"x": "bİrth 03-04-2015"},  # the regex's case rules are Unicode, str.lower is not
+    {"bırth": "03-04-2015"},
+]
+
+
+class TestJsonPrefilter:
+    @pytest.mark.parametrize("doc", PLANTED)
+    def test_every_planted_value_is_suspect(self, doc: object) -> None:
+        assert scan_value(doc)
+        for text in _dumps(doc):
+            assert json_may_hold_pii(text)
+
+    @pytest.mark.parametrize(
+        "doc",
+        [
+            {"brin": "12AB", "vestiging": "00", "datum": "2026-09-07", "lesuren": 2.5},
+            {"subject": "0123456789abcdef" * 4, "kid": "dk.0123456789abcdef.0123456789abcdef"},
+            {"geboortejaar": 2015, "lesuren": 2},
+            {"uren": 123456789, "n": 1234567820, "brin": "12AB"},
+            {"ct": "Qm9vbXRvd24gcmVhbCBsb25nIGNpcGhlcnRleHQ", "iv": "AbCdEfGhIjKlMnOp"},
+            [],
+        ],
+    )
+    def test_clean_text_passes_without_the_recursive_scan(self, doc: object) -> None:
+        text = pydantic_core.to_json(doc).decode()
+        assert "\\" not in text
+        assert not json_may_hold_pii(text)
+
+    @pytest.mark.parametrize("text", ['{"x":"zei \\"nee\\""}', '{"x":"café"}'])
+    def test_escapes_and_non_ascii_go_to_the_recursive_scan(self, text: str) -> None:
+        assert scan_value(json.loads(text)) == []
+        assert json_may_hold_pii(text)
+
+    def test_random_documents(self) -> None:
+        # Random mixtures of the rules' material with escapes, keys and nesting: whenever the
+        # recursive scan finds something, the text check must say "suspect".
+        rng = random.Random(20261123)
+        found = 0
+        for _ in range(3000):
+            doc = _random_doc(rng, 3)
+            if not scan_value(doc):
+                continue
+            found += 1
+            for text in _dumps(doc):
+                assert json_may_hold_pii(text), text
+        assert found > 500
+
+
+_PIECES = (
+    BSN,
+    "101222331",
+    "1234 AB 12",
+    "03-04-2015",
+    "2015-04-03",
+    "geboren",
+    "Geboortedatum",
+    "dob",
+    "naam",
+    " NAAM ",
+    "date-of-birth",
+    "12AB",
+    "\n",
+    "\x01",
+    '"',
+    "\\",
+    "é",
+    "x",
+    "1",
+    " ",
+    ",",
+    "{",
+    "}",
+    ":",
+    "-",
+    "_",
+)
+
+
+def _random_text(rng: random.Random) -> str:
+    return "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 3)))
+
+
+def _random_doc(rng: random.Random, depth: int) -> object:
+    kind = rng.randrange(8 if depth > 0 else 5)
+    if kind == 0:
+        return _random_text(rng)
+    if kind == 1:
+        return rng.choice([int(BSN), 101222331, 2015, -int(BSN), 1.5, True, None])
+    if kind == 2:
+        return json.dumps(_random_doc(rng, depth - 1), ensure_ascii=rng.random() < 0.5)
+    if kind in (3, 4):
+        return rng.choice(["", "x", " ", f"{BSN}."]) + _random_text(rng)
+    if kind == 5:
+        return [_random_doc(rng, depth - 1) for _ in range(rng.randint(0, 3))]
+    return {_random_text(rng): _random_doc(rng, depth - 1) for _ in range(rng.randint(1, 3))}
