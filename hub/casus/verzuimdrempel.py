@@ -13,6 +13,7 @@ DREMPEL_UREN = Decimal(16)
 VENSTER_LESWEKEN = 4
 #: The school files the DUO verzuimmelding within this many working days of the breach.
 MELDTERMIJN_WERKDAGEN = 5
+_EEN_WEEK = dt.timedelta(weeks=1)
 
 
 class Drempelvenster(BaseModel):
@@ -58,7 +59,7 @@ def registreer(
     while len(ends) < VENSTER_LESWEKEN and monday <= last:
         if kalender.is_lesweek(monday):
             ends.append(monday)
-        monday += dt.timedelta(weeks=1)
+        monday += _EEN_WEEK
     breach: Drempelvenster | None = None
     per_dag: list[tuple[dt.date, Decimal]] | None = None
     for end in ends:
@@ -85,8 +86,7 @@ def _prune(
 ) -> VerzuimTeller:
     """Forget hours and breaches that no window ending at the newest week can reach."""
     horizon = min(kalender.lesweken_back(newest, 2 * VENSTER_LESWEKEN))
-    # Built from values of the right types already: validating them again changes nothing.
-    return VerzuimTeller.model_construct(
+    return VerzuimTeller(
         uren_per_dag={d: h for d, h in uren_per_dag.items() if d >= horizon},
         gemeld=tuple(w for w in gemeld if w.tot >= horizon),
     )
