@@ -63,7 +63,7 @@ def decode_input(record: InRecord, topics: CasusTopics) -> Event[Any] | Tick:
     except ContractError as exc:
         raise BadInput("invalid", str(exc)) from None
     partner = topics.partner_of(record.topic)
-    if partner is not None and event.partner.value != partner:
+    if partner is not None and event.partner != partner:  # a StrEnum: compares as its value
         raise BadInput(
             "wrong_topic", f"an event of {event.partner.value} on the topic of {partner}"
         )

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
+@functools.lru_cache(maxsize=8192)  # the days in play are few; the verzuim windows ask often
 def week_start(day: dt.date) -> dt.date:
     """The Monday of the ISO week of `day`."""
     return day - dt.timedelta(days=day.weekday())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from hub.events.topics import (
@@ -50,7 +51,12 @@ class CasusTopics:
 
     def partner_of(self, topic: str) -> str | None:
         """The partner whose contract topic this is, or None."""
+        return self._partner_by_topic.get(topic)
+
+    @functools.cached_property
+    def _partner_by_topic(self) -> dict[str, str]:
+        # Asked once per input record: a lookup, not a walk over the partners.
+        partners: dict[str, str] = {}
         for partner, name in zip(PRODUCING_PARTNERS, self.inputs, strict=True):
-            if name == topic:
-                return partner.value
-        return None
+            partners.setdefault(name, partner.value)
+        return partners

@@ -86,9 +86,19 @@ class _Stap:
     uit: list[Uit] = field(default_factory=list)
     aanleiding: str | None = None
     partner: Partner | None = None
+    #: True once `s` is this step's own copy, which no caller has seen yet.
+    eigen: bool = False
 
     def set(self, **changes: Any) -> None:
-        self.s = self.s.model_copy(update=changes)
+        """Change fields of the state: one copy per step, then updates in that copy."""
+        if not self.eigen:
+            # The input state may be shared (the caller's, the store's): never change it.
+            self.s = self.s.model_copy(update=changes)
+            self.eigen = True
+            return
+        # The same updates `model_copy` makes, in the copy only this step holds (no validation).
+        self.s.__dict__.update(changes)
+        self.s.__pydantic_fields_set__.update(changes)
 
     def emit(self, data: Payload, soort: str) -> None:
         self.uit.append(Uit(data, self.oorzaak, soort, self.tijd))
@@ -137,7 +147,7 @@ def _on_event(state: CasusState | None, event: Event[Any], config: CasusConfig) 
     dag = utc_date(event.time)
     fresh = state is None
     current = state or CasusState(kind=event.subject, pseudonymkid=event.pseudonymkid)
-    geboortejaar = getattr(event.data, "geboortejaar", None) or current.geboortejaar
+    geboortejaar = _geboortejaar(event.data) or current.geboortejaar
     stap = _Stap(current, dag, event.id, event.time, config, aanleiding=event.type)
     stap.partner = event.partner
     if geboortejaar is not None and dag >= wisdatum(geboortejaar, config):
@@ -157,6 +167,13 @@ def _on_event(state: CasusState | None, event: Event[Any], config: CasusConfig) 
     gezien = (*stap.s.gezien, event.id)[-config.gezien_max :]
     stap.set(gezien=gezien, bijgewerkt=max(event.time, stap.s.bijgewerkt or event.time))
     return stap.s, stap.uit
+
+
+def _geboortejaar(data: Payload) -> int | None:
+    """The year of birth an input carries, if its type has the field."""
+    # A plain lookup: `getattr` with a default is slow on a pydantic model without the field.
+    jaar: int | None = data.__dict__.get("geboortejaar")
+    return jaar
 
 
 def _erase(stap: _Stap, reden: cs.WisReden) -> Result:

@@ -13,6 +13,7 @@ DREMPEL_UREN = Decimal(16)
 VENSTER_LESWEKEN = 4
 #: The school files the DUO verzuimmelding within this many working days of the breach.
 MELDTERMIJN_WERKDAGEN = 5
+_EEN_WEEK = dt.timedelta(weeks=1)
 
 
 class Drempelvenster(BaseModel):
@@ -34,11 +35,10 @@ class VerzuimTeller(BaseModel):
     gemeld: tuple[Drempelvenster, ...] = ()
 
 
-def _window_hours(teller: VerzuimTeller, weeks: tuple[dt.date, ...]) -> Decimal:
+def _window_hours(per_dag: list[tuple[dt.date, Decimal]], weeks: tuple[dt.date, ...]) -> Decimal:
+    """The hours of the days (given with their week) that fall in `weeks`, in the days' order."""
     wanted = set(weeks)
-    return sum(
-        (h for day, h in teller.uren_per_dag.items() if week_start(day) in wanted), Decimal(0)
-    )
+    return sum((h for week, h in per_dag if week in wanted), Decimal(0))
 
 
 def registreer(
@@ -51,37 +51,44 @@ def registreer(
     """
     uren_per_dag = dict(teller.uren_per_dag)
     uren_per_dag[datum] = uren_per_dag.get(datum, Decimal(0)) + uren
-    teller = teller.model_copy(update={"uren_per_dag": uren_per_dag})
     newest = max(uren_per_dag)
     # Windows ending in the week of `datum` or in one of the next 3 lesweken contain `datum`.
     ends: list[dt.date] = []
     monday = week_start(datum)
-    while len(ends) < VENSTER_LESWEKEN and monday <= week_start(newest):
+    last = week_start(newest)
+    while len(ends) < VENSTER_LESWEKEN and monday <= last:
         if kalender.is_lesweek(monday):
             ends.append(monday)
-        monday += dt.timedelta(weeks=1)
+        monday += _EEN_WEEK
     breach: Drempelvenster | None = None
+    per_dag: list[tuple[dt.date, Decimal]] | None = None
     for end in ends:
         weeks = kalender.lesweken_back(end, VENSTER_LESWEKEN)
-        total = _window_hours(teller, weeks)
+        van, tot = min(weeks), max(weeks)
+        if any(w.van <= tot and van <= w.tot for w in teller.gemeld):
+            continue  # part of a breach already signalled: its hours need no counting
+        if per_dag is None:
+            # Each day's week once, not per window; sums keep the days' order (exact Decimal).
+            per_dag = [(week_start(day), h) for day, h in uren_per_dag.items()]
+        total = _window_hours(per_dag, weeks)
         if total > DREMPEL_UREN:
-            window = Drempelvenster(van=min(weeks), tot=max(weeks), uren=total)
-            if not any(w.van <= window.tot and window.van <= w.tot for w in teller.gemeld):
-                breach = window
-                break
-    if breach is not None:
-        teller = teller.model_copy(update={"gemeld": (*teller.gemeld, breach)})
-    return _prune(teller, kalender), breach
+            breach = Drempelvenster(van=van, tot=tot, uren=total)
+            break
+    gemeld = teller.gemeld if breach is None else (*teller.gemeld, breach)
+    return _prune(uren_per_dag, gemeld, newest, kalender), breach
 
 
-def _prune(teller: VerzuimTeller, kalender: Schoolkalender) -> VerzuimTeller:
+def _prune(
+    uren_per_dag: dict[dt.date, Decimal],
+    gemeld: tuple[Drempelvenster, ...],
+    newest: dt.date,
+    kalender: Schoolkalender,
+) -> VerzuimTeller:
     """Forget hours and breaches that no window ending at the newest week can reach."""
-    if not teller.uren_per_dag:
-        return teller
-    horizon = min(kalender.lesweken_back(max(teller.uren_per_dag), 2 * VENSTER_LESWEKEN))
+    horizon = min(kalender.lesweken_back(newest, 2 * VENSTER_LESWEKEN))
     return VerzuimTeller(
-        uren_per_dag={d: h for d, h in teller.uren_per_dag.items() if d >= horizon},
-        gemeld=tuple(w for w in teller.gemeld if w.tot >= horizon),
+        uren_per_dag={d: h for d, h in uren_per_dag.items() if d >= horizon},
+        gemeld=tuple(w for w in gemeld if w.tot >= horizon),
     )
 
 

@@ -65,6 +65,13 @@ class TestCasusHandler:
             self.handler(None, record(zorgsignaal(), topic="t.contract.jgz.v1"))
         assert caught.value.reason == "wrong_topic"
 
+    def test_each_contract_topic_belongs_to_its_partner(self) -> None:
+        partners = [TOPICS.partner_of(TOPICS.contract(p)) for p in ("school", "jgz", "swv")]
+        assert partners == ["school", "jgz", "swv"]
+        assert TOPICS.partner_of(TOPICS.tick) is None
+        assert TOPICS.partner_of("contract.school.v1") is None  # without the prefix
+        assert CasusTopics.with_prefix("t.") == TOPICS  # the lookup table is no field
+
     def test_erasure_tombstones_the_data_key_in_the_same_batch(self) -> None:
         state, _ = self.handler(None, record(zorgsignaal()))
         data = privacy.VerwijderingVerzocht(verzoek_id="VW-1", datum=D("2026-11-21"))

@@ -79,6 +79,29 @@ class TestVerzuimdrempel:
         teller, breach = self.register(teller, "2026-11-04", 7)
         assert breach is not None
 
+    def test_windows_of_a_signalled_breach_are_skipped_a_later_window_still_counts(self) -> None:
+        teller = verzuimdrempel.VerzuimTeller()
+        teller, first = self.register(teller, "2026-11-02", 17)
+        assert first is not None
+        assert (first.van, first.tot) == (D("2026-10-12"), D("2026-11-02"))
+        teller, none = self.register(teller, "2026-11-30", 9)
+        assert none is None
+        # Late: the windows ending 9, 16 and 23 Nov overlap the first breach (and are over 16
+        # hours); the one ending 30 Nov does not, and holds 8 + 9 hours.
+        teller, second = self.register(teller, "2026-11-10", 8)
+        assert second is not None
+        assert (second.van, second.tot, second.uren) == (D("2026-11-09"), D("2026-11-30"), 17)
+        assert teller.gemeld == (first, second)
+
+    def test_a_registration_inside_a_signalled_breach_gives_none(self) -> None:
+        teller = verzuimdrempel.VerzuimTeller()
+        teller, first = self.register(teller, "2026-11-02", 17)
+        teller, again = self.register(teller, "2026-10-20", 30)
+        assert first is not None
+        assert again is None
+        assert teller.uren_per_dag == {D("2026-11-02"): 17, D("2026-10-20"): 30}
+        assert teller.model_fields_set == {"uren_per_dag", "gemeld"}
+
     def test_state_stays_bounded(self) -> None:
         teller = verzuimdrempel.VerzuimTeller()
         day = D("2026-01-05")

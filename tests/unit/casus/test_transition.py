@@ -490,3 +490,60 @@ class TestOddCases:
         state, _ = run([zorgsignaal("gedrag", "2026-11-17")])
         assert state is not None
         assert state.kind == kind()
+
+
+class TestImmutability:
+    """A step copies the state once and changes only its own copy."""
+
+    def inputs(self) -> list[object]:
+        return [
+            verzuim("2026-11-02", 5),
+            zorgsignaal("gedrag", "2026-11-03"),
+            gestart("jgz", "gezondheid", "jeugdarts", "2026-11-04"),
+            thuiszitter("2026-11-05"),
+            ziek("2026-11-06"),
+            beeindigd("jgz", "gezondheid", "jeugdarts", "2026-11-09"),
+            tick("2026-12-20"),
+            aanbod("2027-01-04"),
+            tick("2027-03-01"),
+        ]
+
+    def test_the_input_state_is_never_changed(self) -> None:
+        state = None
+        for inp in self.inputs():
+            before = state.model_dump_json() if state is not None else None
+            fields_before = set(state.model_fields_set) if state is not None else None
+            new, _ = transition(state, inp, CONFIG)  # type: ignore[arg-type]
+            if state is not None:
+                assert state.model_dump_json() == before
+                assert state.model_fields_set == fields_before
+            state = new
+        assert state is not None
+
+    def test_a_step_with_many_changes_marks_every_changed_field_as_set(self) -> None:
+        # Opening a case sets field after field in one step: all of them count as set, as
+        # when each change was a copy of its own.
+        state, _ = run([verzuim("2026-11-02", 5)])
+        assert state is not None
+        assert state.verzuim.model_fields_set == {"uren_per_dag", "gemeld"}
+        new, out = transition(state, zorgsignaal("gedrag", "2026-11-03"), CONFIG)  # type: ignore[arg-type]
+        assert short(out) == ["geopend"]
+        assert new is not None
+        assert new.model_fields_set - state.model_fields_set == {
+            "betrokkenheden",
+            "bewaren_tot",
+            "geopend",
+            "gesloten",
+            "laatste_signaal",
+            "leeg_sinds",
+            "signalen",
+            "status",
+        }
+        assert CasusState.model_validate_json(new.model_dump_json()) == new
+
+    def test_a_step_without_a_change_returns_the_same_state(self) -> None:
+        state, _ = run([zorgsignaal("gedrag", "2026-11-03")])
+        assert state is not None
+        again, out = transition(state, tick("2026-11-04"), CONFIG)
+        assert out == []
+        assert again is state
