@@ -17,6 +17,7 @@ from aiokafka.errors import KafkaError
 from aiokafka.structs import TopicPartition
 
 from hub.bus import client, eos
+from hub.bus.batching import send_batched
 from hub.bus.handler import BadInput, Handler, StateCodec
 from hub.bus.records import InRecord, Output
 from hub.bus.state import TaskState
@@ -271,12 +272,7 @@ class TransactionalProcessor(Generic[S]):
         producer = self._producer
         assert producer is not None
         await producer.begin_transaction()
-        sent = [
-            await producer.send(
-                o.topic, o.value, key=o.key, headers=list(o.headers), partition=o.partition
-            )
-            for o in records
-        ]
+        sent = await send_batched(producer, records)
         # The offsets go to the group coordinator while the records are on their way.
         await producer.send_offsets_to_transaction(offsets, self.app_id)
         await asyncio.gather(*sent)
