@@ -36,14 +36,11 @@ async def fill(bootstrap: str, topic: str, count: int) -> float:
     await producer.start()
     try:
         start = time.perf_counter()
-        pending = []
-        for i in range(count):
-            key, value, headers = sample_record(i)
-            pending.append(await producer.send(topic, value, key=key, headers=headers))
-            if len(pending) >= 5000:
-                await asyncio.gather(*pending)
-                pending.clear()
-        await asyncio.gather(*pending)
+        for first in range(0, count, 5000):
+            chunk = [
+                Output(topic, *sample_record(i)) for i in range(first, min(count, first + 5000))
+            ]
+            await asyncio.gather(*await send_batched(producer, chunk))
         return count / (time.perf_counter() - start)
     finally:
         await producer.stop()

@@ -23,7 +23,9 @@ from typing import Any
 from bench import workload
 from bench.harness import Figure, Results, percentiles
 from hub.bus import client, cloudevents
+from hub.bus.batching import send_batched
 from hub.bus.processor import TransactionalProcessor
+from hub.bus.records import Output
 from hub.bus.scan import topic_partitions
 from hub.bus.topics import create_registry_topics
 from hub.casus.runner import CasusRunner, ensure_topics
@@ -133,13 +135,11 @@ async def produce(bootstrap: str, topic: str, records: list[cloudevents.KafkaRec
     await producer.start()
     try:
         start = time.perf_counter()
-        pending = []
-        for r in records:
-            pending.append(await producer.send(topic, r.value, key=r.key, headers=list(r.headers)))
-            if len(pending) >= 5000:
-                await asyncio.gather(*pending)
-                pending.clear()
-        await asyncio.gather(*pending)
+        for first in range(0, len(records), 5000):
+            chunk = [
+                Output(topic, r.key, r.value, r.headers) for r in records[first : first + 5000]
+            ]
+            await asyncio.gather(*await send_batched(producer, chunk))
         return len(records) / (time.perf_counter() - start)
     finally:
         await producer.stop()

@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import TopicPartition
 
 from hub.bus import client
+from hub.bus.batching import send_batched
 from hub.bus.records import Output
 from hub.bus.topology import TopologyError, partition_counts
 
@@ -134,17 +135,8 @@ class IdempotentPublisher:
         producer = self._producer
         await producer.begin_transaction()
         try:
-            futures = [
-                await producer.send(
-                    o.topic, o.value, key=o.key, headers=list(o.headers), partition=o.partition
-                )
-                for o in outputs
-            ]
-            futures += [
-                await producer.send(self.seen_topic, b"1", key=event_id.encode())
-                for event_id in ids
-            ]
-            await asyncio.gather(*futures)
+            seen = [Output(self.seen_topic, event_id.encode(), b"1") for event_id in ids]
+            await asyncio.gather(*await send_batched(producer, [*outputs, *seen]))
         except BaseException:
             with contextlib.suppress(Exception):
                 await producer.abort_transaction()
