@@ -11,7 +11,7 @@ from typing import Any
 
 from bench import workload
 from bench.harness import Figure, Results, fresh_topics, percentiles
-from hub.bus import client
+from hub.bus import client, eos, processor
 from hub.bus.batching import send_batched
 from hub.bus.records import Output
 
@@ -89,25 +89,46 @@ async def passthrough(
         await producer.stop()
 
 
-async def latency(bootstrap: str, partitions: int, rate: int, seconds: float) -> dict[str, float]:
-    """Offer `rate` records/s through a raw passthrough; p50/p95/p99 from send to arrival (ms)."""
+async def latency(
+    bootstrap: str, partitions: int, rate: int, seconds: float, *, transactional: bool = False
+) -> dict[str, float]:
+    """Offer `rate` records/s through a raw passthrough; p50/p95/p99 from send to arrival (ms).
+
+    The transactional variant commits each fetched batch with its offsets in one transaction,
+    with the client settings of the hub's processors (`hub.bus.processor`): one exactly-once
+    hop, the floor under each of the hub's two.
+    """
     source, target = await fresh_topics(bootstrap, partitions, "lat-in", "lat-out")
     total = int(rate * seconds)
     samples: list[float] = []
 
     async def forward() -> None:
         group = f"lat-{secrets.token_hex(4)}"
-        producer = client.producer(bootstrap, linger_ms=0)
+        extra: dict[str, Any] = {}
+        if transactional:
+            eos.shorten_concurrent_transactions_backoff()
+            extra = {"transactional_id": group, "retry_backoff_ms": processor.RETRY_BACKOFF_MS}
+        producer = client.producer(bootstrap, linger_ms=0, **extra)
         consumer = client.consumer(bootstrap, source, group_id=group)
         await producer.start()
         await consumer.start()
         try:
             while True:
                 batches = await consumer.getmany(timeout_ms=100)
-                for records in batches.values():
-                    for r in records:
-                        await producer.send(target, r.value, key=r.key, headers=list(r.headers))
-                if batches:
+                if not batches:
+                    continue
+                outputs = [
+                    Output(target, r.key, r.value, tuple(r.headers))
+                    for records in batches.values()
+                    for r in records
+                ]
+                if transactional:
+                    offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
+                    async with producer.transaction():
+                        await asyncio.gather(*await send_batched(producer, outputs))
+                        await producer.send_offsets_to_transaction(offsets, group)
+                else:
+                    await send_batched(producer, outputs)
                     await consumer.commit()
         finally:
             await consumer.stop()
@@ -172,10 +193,9 @@ async def measure(bootstrap: str, results: Results) -> None:
         )
     )
     results.relate("raw.passthrough.transactional", "raw.passthrough")
-    lat = await latency(
-        bootstrap, partitions, results.sizes["rate"], results.sizes["latency_seconds"]
-    )
-    for name, value in lat.items():
-        results.add(
-            Figure(f"raw.latency.{name}", value, "ms", note=f"at {results.sizes['rate']}/s")
-        )
+    rate, seconds = results.sizes["rate"], results.sizes["latency_seconds"]
+    for kind, transactional in (("", False), (".transactional", True)):
+        lat = await latency(bootstrap, partitions, rate, seconds, transactional=transactional)
+        note = f"at {rate}/s" + (", one transaction per batch" if transactional else "")
+        for name, value in lat.items():
+            results.add(Figure(f"raw.latency{kind}.{name}", value, "ms", note=note))
