@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import secrets
 import time
 import uuid
@@ -90,19 +91,27 @@ async def passthrough(
 
 
 async def latency(
-    bootstrap: str, partitions: int, rate: int, seconds: float, *, transactional: bool = False
+    bootstrap: str,
+    partitions: int,
+    rate: int,
+    seconds: float,
+    *,
+    transactional: bool = False,
+    hops: int = 1,
 ) -> dict[str, float]:
-    """Offer `rate` records/s through a raw passthrough; p50/p95/p99 from send to arrival (ms).
+    """Offer `rate` records/s through raw passthroughs; p50/p95/p99 from send to arrival (ms).
 
     The transactional variant commits each fetched batch with its offsets in one transaction,
-    with the client settings of the hub's processors (`hub.bus.processor`): one exactly-once
-    hop, the floor under each of the hub's two.
+    with the client settings of the hub's processors (`hub.bus.processor`). With `hops=2` two
+    such passthroughs run one after the other, as the hub's casus and projector do: the floor
+    under the hub's own latency.
     """
-    source, target = await fresh_topics(bootstrap, partitions, "lat-in", "lat-out")
+    topics = await fresh_topics(bootstrap, partitions, *(f"lat-{i}" for i in range(hops + 1)))
+    source, target = topics[0], topics[-1]
     total = int(rate * seconds)
     samples: list[float] = []
 
-    async def forward() -> None:
+    async def forward(source: str, target: str) -> None:
         group = f"lat-{secrets.token_hex(4)}"
         extra: dict[str, Any] = {}
         if transactional:
@@ -147,7 +156,7 @@ async def latency(
         finally:
             await consumer.stop()
 
-    forwarder = asyncio.create_task(forward())
+    forwarders = [asyncio.create_task(forward(a, b)) for a, b in itertools.pairwise(topics)]
     receiver = asyncio.create_task(sink())
     await asyncio.sleep(1.0)  # let both join their groups before the clock starts
     producer = client.producer(bootstrap, linger_ms=0)
@@ -166,8 +175,9 @@ async def latency(
         await asyncio.wait_for(receiver, timeout=60)
     finally:
         await producer.stop()
-        forwarder.cancel()
-        await asyncio.gather(forwarder, return_exceptions=True)
+        for forwarder in forwarders:
+            forwarder.cancel()
+        await asyncio.gather(*forwarders, return_exceptions=True)
     return percentiles(samples)
 
 
@@ -194,8 +204,13 @@ async def measure(bootstrap: str, results: Results) -> None:
     )
     results.relate("raw.passthrough.transactional", "raw.passthrough")
     rate, seconds = results.sizes["rate"], results.sizes["latency_seconds"]
-    for kind, transactional in (("", False), (".transactional", True)):
-        lat = await latency(bootstrap, partitions, rate, seconds, transactional=transactional)
-        note = f"at {rate}/s" + (", one transaction per batch" if transactional else "")
+    for kind, transactional, hops, note in (
+        ("", False, 1, ""),
+        (".transactional", True, 1, ", one transaction per batch"),
+        (".transactional2", True, 2, ", two transactional hops in a row (the hub's shape)"),
+    ):
+        lat = await latency(
+            bootstrap, partitions, rate, seconds, transactional=transactional, hops=hops
+        )
         for name, value in lat.items():
-            results.add(Figure(f"raw.latency{kind}.{name}", value, "ms", note=note))
+            results.add(Figure(f"raw.latency{kind}.{name}", value, "ms", note=f"at {rate}/s{note}"))

@@ -348,6 +348,8 @@ class TransactionalProcessor(Generic[S]):
                     if r.offset < ends[tp]:
                         state.restore(r.key, r.value, r.headers)
                         count += 1
+        # Left assigned, the restorer would go on fetching every changelog record written.
+        self._restorer.assign([])
         return count
 
     def _drop(self, task: int) -> None:

@@ -15,6 +15,7 @@ EXPECTED = {
     "micro.views.handler",
     "raw.passthrough",
     "raw.latency.p99",
+    "raw.latency.transactional2.p99",
     "hub.ingest",
     "hub.fullpath",
     "hub.latency.p99",
