@@ -31,6 +31,7 @@ from hub.bus.topics import create_registry_topics
 from hub.casus.runner import CasusRunner, ensure_topics
 from hub.casus.topics import CasusTopics
 from hub.events.topics import AUDIENCES
+from hub.process import settle_heap
 from hub.settings import HubSettings
 from hub.views.reload import PolicyHolder
 from hub.views.runner import create_state_topic, projector
@@ -124,6 +125,7 @@ async def running(
     await asyncio.gather(casus.start(), views.start())
     try:
         await views.wait_ready()
+        settle_heap()  # as the hub's runtime does once its processors are ready
         yield Hub(bootstrap, prefix, casus, views)
     finally:
         await asyncio.gather(casus.stop(), views.stop(), return_exceptions=True)

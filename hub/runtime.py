@@ -21,6 +21,7 @@ from hub.casus.runner import APP_ID as CASUS_APP_ID
 from hub.casus.runner import CasusRunner, ensure_topics, wall_clock
 from hub.casus.topics import CasusTopics
 from hub.privacy.keyring import KEK, PSEUDONYM, KeyRing, load_keyring
+from hub.process import settle_heap
 from hub.settings import HubSettings
 from hub.views.reload import PolicyHolder
 from hub.views.runner import create_state_topic, projector
@@ -104,6 +105,7 @@ class Hub:
             )
             await self._stack.enter_async_context(self.views)
             await self.views.wait_ready()
+            settle_heap()  # the restored state is long-lived
             watcher = asyncio.create_task(self.policies.watch(self.options.policy_watch_interval))
             self._stack.push_async_callback(_cancel, watcher)
             if self.options.http:

@@ -13,6 +13,7 @@ from hub.bus import client
 from hub.casus.loket import load_states, render_loket
 from hub.casus.runner import APP_ID, CasusRunner, ensure_topics
 from hub.casus.topics import CasusTopics
+from hub.process import settle_heap
 from hub.settings import get_settings
 
 app = typer.Typer(help="The casus processor: one case per child.", no_args_is_help=True)
@@ -42,6 +43,7 @@ async def _run(group: str, tick_interval: float) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopped.set)
     await runner.start()
+    settle_heap()  # the restored state is long-lived
     print(f"casus: ready, tasks {sorted(runner.processor.tasks)}", flush=True)
     try:
         await stopped.wait()

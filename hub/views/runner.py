@@ -28,6 +28,7 @@ from hub.events.topics import (
     topic,
 )
 from hub.privacy.keyring import KeyRing, KeyRingError
+from hub.process import settle_heap
 from hub.views.handler import ProjectorHandler
 from hub.views.project import missing_keys
 from hub.views.reload import PolicyHolder
@@ -112,6 +113,7 @@ async def run(
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signal.SIGHUP, policies.reload)
             await processor.wait_ready()
+            settle_heap()  # the restored state is long-lived
             if started is not None:
                 started.set()
             await asyncio.Event().wait()  # until cancelled
