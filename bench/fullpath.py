@@ -258,6 +258,27 @@ async def latency(hub: Hub, rate: int, seconds: float, kids: int) -> dict[str, f
     )
 
 
+def report(
+    results: Results, stem: str, tp: dict[str, float], lat: dict[str, float], shape: str
+) -> None:
+    """Add `stem`.fullpath and `stem`.latency.p* with their ratios to the raw ceiling."""
+    note = (
+        f"{shape}; {tp['casus_outputs']:.0f} casus outputs, "
+        f"{tp['view_outputs']:.0f} view/audit records, {tp['transactions']:.0f} transactions"
+    )
+    if tp.get("dead_letters"):
+        note += f", {tp['dead_letters']:.0f} dead letters"
+    results.add(Figure(f"{stem}.fullpath", tp["rate"], "events/s", note=note))
+    have = {f.name for f in results.figures}
+    if "raw.passthrough" in have:
+        results.relate(f"{stem}.fullpath", "raw.passthrough")
+    note = f"{shape}, at {lat['offered']:.0f}/s offered, {lat['samples']:.0f} view records"
+    for name in ("p50", "p95", "p99"):
+        results.add(Figure(f"{stem}.latency.{name}", lat[name], "ms", note=note))
+        if f"raw.latency.{name}" in have:
+            results.relate(f"{stem}.latency.{name}", f"raw.latency.{name}", lower_is_better=True)
+
+
 async def measure(bootstrap: str, results: Results) -> None:
     """Measure the full path into `results`, relative to the raw passthrough and latency."""
     sizes = results.sizes
@@ -283,21 +304,7 @@ async def measure(bootstrap: str, results: Results) -> None:
         # Built only now, so the latency run does not carry a hundred thousand live records.
         stream = workload.Stream(workload.children(sizes["children"], workload.keyring()))
         tp = await throughput(hub, list(stream.records(count)))
-    note = (
-        f"casus+views, one process; {tp['casus_outputs']:.0f} casus outputs, "
-        f"{tp['view_outputs']:.0f} view/audit records, {tp['transactions']:.0f} transactions"
-    )
-    if tp["dead_letters"]:
-        note += f", {tp['dead_letters']:.0f} dead letters"
-    results.add(Figure("hub.fullpath", tp["rate"], "events/s", note=note))
-    have = {f.name for f in results.figures}
-    if "raw.passthrough" in have:
-        results.relate("hub.fullpath", "raw.passthrough")
-    note = f"at {lat['offered']:.0f}/s offered, {lat['samples']:.0f} view records"
-    for name in ("p50", "p95", "p99"):
-        results.add(Figure(f"hub.latency.{name}", lat[name], "ms", note=note))
-        if f"raw.latency.{name}" in have:
-            results.relate(f"hub.latency.{name}", f"raw.latency.{name}", lower_is_better=True)
+    report(results, "hub", tp, lat, "casus+views, one process")
     results.add(
         Figure(
             "hub.latency.casus.p99",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench import fullpath, workload
-from bench.harness import Figure, Results
+from bench.harness import Results
 from hub.bus import cloudevents
 from hub.log import configure_logging
 
@@ -155,21 +155,7 @@ async def measure(bootstrap: str, results: Results) -> None:
         )
         stream = workload.Stream(workload.children(sizes["children"], workload.keyring()))
         tp = await throughput(bootstrap, school, group, list(stream.records(sizes["events"])))
-    note = (
-        f"{REPLICAS} processes, casus+views each; {tp['casus_outputs']:.0f} casus outputs, "
-        f"{tp['view_outputs']:.0f} view/audit records, {tp['transactions']:.0f} transactions"
-    )
-    results.add(Figure("hub.replicas.fullpath", tp["rate"], "events/s", note=note))
-    have = {f.name for f in results.figures}
-    if "raw.passthrough" in have:
-        results.relate("hub.replicas.fullpath", "raw.passthrough")
-    note = f"{REPLICAS} processes, at {lat['offered']:.0f}/s offered, {lat['samples']:.0f} records"
-    for name in ("p50", "p95", "p99"):
-        results.add(Figure(f"hub.replicas.latency.{name}", lat[name], "ms", note=note))
-        if f"raw.latency.{name}" in have:
-            results.relate(
-                f"hub.replicas.latency.{name}", f"raw.latency.{name}", lower_is_better=True
-            )
+    fullpath.report(results, "hub.replicas", tp, lat, f"{REPLICAS} processes, casus+views each")
 
 
 def main() -> None:
