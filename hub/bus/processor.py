@@ -7,7 +7,7 @@ import contextlib
 import gc
 import socket
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -307,6 +307,7 @@ class TransactionalProcessor(Generic[S]):
             self._consumer.seek(tp, position)
             self._next[tp] = position
         self._states.update(states)
+        self.stats.tasks = set(self._states)
 
     async def _new_producer(self) -> AIOKafkaProducer:
         """The instance's transactional producer, committing with the consumer's generation."""
@@ -335,7 +336,6 @@ class TransactionalProcessor(Generic[S]):
         await self._restorer.seek_to_beginning(*tps)
         ends = await self._restorer.end_offsets(tps)
         todo = {tp for tp in tps if ends[tp] > 0}
-        count = 0
         with _collector_paused():
             count = await self._read_back(states, ends, todo)
         # Left assigned, the restorer would go on fetching every changelog record written.
@@ -380,20 +380,15 @@ class TransactionalProcessor(Generic[S]):
         """
         for task in tasks:
             self._drop(task)
-        delay = 0.2
-        while not self._stopping.is_set():
+
+        async def again() -> None:
             assert self._consumer is not None
             owned = {tp.partition for tp in self._consumer.assignment()}
-            try:
-                await self._stop_producer()
-                self._producer = await self._new_producer()
-                await self._take([t for t in tasks if t in owned])
-                self.stats.tasks = set(self._states)
-                return
-            except (TimeoutError, KafkaError, OSError) as exc:
-                log.warning("bus.processor.retake", app=self.app_id, error=type(exc).__name__)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
+            await self._stop_producer()
+            self._producer = await self._new_producer()
+            await self._take([t for t in tasks if t in owned])
+
+        await self._retrying(again, "bus.processor.retake", tasks)
 
     async def _on_revoked(self, revoked: Iterable[TopicPartition]) -> None:
         # Taking the lock waits for the transaction in flight; tasks we keep stay warm.
@@ -415,8 +410,7 @@ class TransactionalProcessor(Generic[S]):
                     self._consumer.seek(tp, self._next.get(tp, 0))
             new = sorted(wanted - set(self._states))
             if new:
-                await self._take_retrying(new)
-            self.stats.tasks = set(self._states)
+                await self._retrying(lambda: self._take(new), "bus.processor.take", new)
         log.info("bus.processor.assigned", app=self.app_id, tasks=sorted(self._states))
         self._ready.set()
         async with self._changed:
@@ -426,23 +420,24 @@ class TransactionalProcessor(Generic[S]):
         """Kept tasks another member committed for while this one was out of the group."""
         assert self._consumer is not None
         tps = [tp for task in kept for tp in self._tps(task)]
-        committed = await eos.stable_offsets(self._consumer, tps) if tps else {}
+        committed = await eos.stable_offsets(self._consumer, tps)
         return {
             tp.partition
             for tp, offset in committed.items()
             if offset is not None and offset != self._next.get(tp)
         }
 
-    async def _take_retrying(self, tasks: list[int]) -> None:
+    async def _retrying(
+        self, attempt: Callable[[], Awaitable[None]], event: str, tasks: list[int]
+    ) -> None:
+        """Run `attempt` until it succeeds or the processor stops, backing off up to 2 s."""
         delay = 0.2
         while not self._stopping.is_set():
             try:
-                await self._take(tasks)
+                await attempt()
                 return
             except (TimeoutError, KafkaError, OSError) as exc:
-                log.warning(
-                    "bus.processor.take", app=self.app_id, tasks=tasks, error=type(exc).__name__
-                )
+                log.warning(event, app=self.app_id, tasks=tasks, error=type(exc).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
 
