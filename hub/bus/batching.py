@@ -24,13 +24,15 @@ async def send_batched(producer: AIOKafkaProducer, records: Iterable[Output]) ->
     A record without a partition goes where `send` would put it (murmur2 of its key, as Java).
     """
     by_partition: dict[tuple[str, int], list[Output]] = {}
-    counts: dict[str, list[int]] = {}
+    partitions: dict[str, list[int]] = {}
     for record in records:
         partition = record.partition
         if partition is None:
-            known = counts.get(record.topic)
+            known = partitions.get(record.topic)
             if known is None:
-                known = counts[record.topic] = sorted(await producer.partitions_for(record.topic))
+                known = partitions[record.topic] = sorted(
+                    await producer.partitions_for(record.topic)
+                )
             partition = partition_for(record.key, known, known)
         by_partition.setdefault((record.topic, partition), []).append(record)
     futures: list[asyncio.Future[Any]] = []

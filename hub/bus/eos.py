@@ -55,6 +55,15 @@ GENERATION_ERRORS = frozenset(
 BUSY_ERRORS = frozenset(
     {kerrors.CoordinatorLoadInProgressError.errno, kerrors.ConcurrentTransactions.errno}
 )
+#: What an offset fetch is asked again after: an open transaction holds offsets, or the
+#: coordinator is loading or not there yet.
+FETCH_RETRY_ERRORS = frozenset(
+    {
+        UNSTABLE_OFFSET_COMMIT,
+        kerrors.GroupLoadInProgressError.errno,
+        kerrors.GroupCoordinatorNotAvailableError.errno,
+    }
+)
 #: Waiting between two tries of a transactional request the broker answered "not yet" to.
 #: aiokafka waits 20 ms after CONCURRENT_TRANSACTIONS, the time the broker takes to write the
 #: previous transaction's markers; on one machine that takes 2-5 ms, and a processor that
@@ -257,22 +266,22 @@ class _GenerationCommitHandler(aiosender.TxnOffsetCommitHandler):  # type: ignor
         )
 
     def handle_response(self, resp: Any) -> float | None:
-        for _, parts, _ in resp.errors:
-            for _, code, _ in parts:
-                if code in GENERATION_ERRORS:
-                    # A zombie: this member left the generation that owns these partitions.
-                    # Fatal, not abortable: aiokafka's abortable path forgets the partitions
-                    # of the transaction and then skips EndTxn(abort), which left the zombie's
-                    # records to be committed by the producer's next transaction. A new
-                    # producer with the same id aborts the open transaction on the broker.
-                    txn = self._sender._txn_manager
-                    txn.fatal_error(GroupMovedOn(f"the group moved on (error {code})"))
-                    # Marked as seen: the caller hears it from the offsets, not from this.
-                    waiter = getattr(txn, "_transaction_waiter", None)
-                    if waiter is not None and waiter.done():
-                        waiter.exception()
-                    return None
-        if any(code in BUSY_ERRORS for _, parts, _ in resp.errors for _, code, _ in parts):
+        codes = {code for _, parts, _ in resp.errors for _, code, _ in parts}
+        if codes & GENERATION_ERRORS:
+            # A zombie: this member left the generation that owns these partitions.
+            # Fatal, not abortable: aiokafka's abortable path forgets the partitions of the
+            # transaction and then skips EndTxn(abort), which left the zombie's records to be
+            # committed by the producer's next transaction. A new producer with the same id
+            # aborts the open transaction on the broker.
+            txn = self._sender._txn_manager
+            code = min(codes & GENERATION_ERRORS)
+            txn.fatal_error(GroupMovedOn(f"the group moved on (error {code})"))
+            # Marked as seen: the caller hears it from the offsets, not from this.
+            waiter = getattr(txn, "_transaction_waiter", None)
+            if waiter is not None and waiter.done():
+                waiter.exception()
+            return None
+        if codes & BUSY_ERRORS:
             # The previous transaction's markers are still being written: ask again soon.
             return CONCURRENT_TRANSACTIONS_BACKOFF
         result: float | None = super().handle_response(_V0Errors(resp))
@@ -344,27 +353,17 @@ async def stable_offsets(
 
 def _read_offsets(resp: Any, coordinator: Any) -> tuple[dict[TopicPartition, int | None], bool]:
     """The offsets of a response, and whether to ask again."""
-    retry_codes = {
-        UNSTABLE_OFFSET_COMMIT,
-        kerrors.GroupLoadInProgressError.errno,
-        kerrors.GroupCoordinatorNotAvailableError.errno,
-    }
-    if resp.error_code in retry_codes:
-        return {}, True
-    if resp.error_code == kerrors.NotCoordinatorForGroupError.errno:
-        coordinator.coordinator_dead()
-        return {}, True
-    if resp.error_code:
-        raise kerrors.for_code(resp.error_code)()
-    found: dict[TopicPartition, int | None] = {}
-    for topic, parts, _ in resp.topics:
-        for partition, offset, _, _, code, _ in parts:
-            if code in retry_codes:
-                return {}, True
-            if code == kerrors.NotCoordinatorForGroupError.errno:
-                coordinator.coordinator_dead()
-                return {}, True
-            if code:
-                raise kerrors.for_code(code)()
-            found[TopicPartition(topic, partition)] = offset if offset >= 0 else None
-    return found, False
+    parts = [(topic, part) for topic, topic_parts, _ in resp.topics for part in topic_parts]
+    # The group's own error first, then each partition's, in the order they came.
+    for code in (resp.error_code, *(part[4] for _, part in parts)):
+        if code == kerrors.NotCoordinatorForGroupError.errno:
+            coordinator.coordinator_dead()
+            return {}, True
+        if code in FETCH_RETRY_ERRORS:
+            return {}, True
+        if code:
+            raise kerrors.for_code(code)()
+    return {
+        TopicPartition(topic, partition): offset if offset >= 0 else None
+        for topic, (partition, offset, *_) in parts
+    }, False
