@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.bus import client
-from hub.bus.launcher import LocalKafka
+from hub.ops.launcher import LocalKafka
 from hub.settings import HubSettings
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"

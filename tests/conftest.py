@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.bus.launcher import LauncherError, LocalKafka, answers_metadata
+from hub.ops.launcher import LauncherError, LocalKafka, answers_metadata
 from hub.settings import HubSettings
 
 

@@ -1,1 +1,1 @@
-"""The only package that knows aiokafka and FastStream: broker set-up, topics, DLQ, idempotence."""
+"""The only package that knows the Kafka client: processors, transactions, topics, DLQ."""

@@ -42,7 +42,7 @@ def bootstrap_servers(settings: HubSettings) -> str:
     """KAFKA_BOOTSTRAP_SERVERS when set, else the address of the local broker instance."""
     if settings.kafka_bootstrap_servers:
         return settings.kafka_bootstrap_servers
-    from hub.bus.launcher import LocalKafka
+    from hub.ops.launcher import LocalKafka
 
     instance = LocalKafka.from_settings(settings).instance()
     if instance is not None:

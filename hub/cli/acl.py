@@ -13,15 +13,6 @@ from rich.console import Console
 from rich.table import Table
 
 from hub.bus import client
-from hub.bus.acl import (
-    Acl,
-    Operation,
-    desired_acls,
-    managed_principals,
-    matrix,
-    registry_and_audiences,
-)
-from hub.bus.acl_admin import AdminRefused, ScramChange, alter_scram, apply_acls, describe_acls
 from hub.bus.security import (
     HUB_USER,
     PARTIES,
@@ -31,6 +22,15 @@ from hub.bus.security import (
     explain,
     password_store,
 )
+from hub.ops.acl import (
+    Acl,
+    Operation,
+    desired_acls,
+    managed_principals,
+    matrix,
+    registry_and_audiences,
+)
+from hub.ops.acl_admin import AdminRefused, ScramChange, alter_scram, apply_acls, describe_acls
 from hub.settings import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="ACLs on the bus, derived from the topic registry.", no_args_is_help=True)
@@ -135,7 +135,7 @@ def apply(
 
     async def work(admin: client.AdminClient) -> tuple[set[Acl], set[Acl]]:
         if dry_run:
-            from hub.bus.acl import diff
+            from hub.ops.acl import diff
 
             change = diff(await describe_acls(admin), wanted, managed)
         else:
@@ -183,7 +183,7 @@ def rotate_password(
 
 def strimzi_files(cluster: str = "hub", prefix: str = "") -> dict[str, str]:
     """File name -> content of the generated manifests (Kafka, topics, users, the hub)."""
-    from hub.bus import strimzi
+    from hub.ops import strimzi
 
     return strimzi.manifests(cluster=cluster, prefix=prefix)
 

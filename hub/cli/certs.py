@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from hub.bus import certs
 from hub.bus.security import tls_dir
+from hub.ops import certs
 from hub.settings import get_settings
 
 app = typer.Typer(

@@ -7,9 +7,9 @@ import asyncio
 import typer
 from rich.console import Console
 
-from hub.bus.launcher import INSECURE_WARNING, LocalKafka
 from hub.demo import run_demo
 from hub.log import configure_logging
+from hub.ops.launcher import INSECURE_WARNING, LocalKafka
 from hub.settings import get_settings
 
 console = Console()

@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from hub.bus import certs
 from hub.bus.security import PasswordStore, all_users, secrets_dir
 from hub.cli import acl
+from hub.ops import certs
 from hub.settings import get_settings
 
 app = typer.Typer(

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from hub.adapters.registry import UnknownFeed
 from hub.bus.client import BusUnavailable
-from hub.bus.launcher import LauncherError
+from hub.ops.launcher import LauncherError
 from hub.privacy.keyring import KeyRingError
 
 #: Every exception whose message is written for an operator.

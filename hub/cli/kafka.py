@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from hub.bus.launcher import INSECURE_WARNING, SECURE_NOTE, LocalKafka
+from hub.ops.launcher import INSECURE_WARNING, SECURE_NOTE, LocalKafka
 from hub.settings import get_settings
 
 app = typer.Typer(

@@ -53,7 +53,7 @@ def seen_topic(prefix: str = "") -> str:
 
 def _transactional_id(prefix: str) -> str:
     # One id per host and process: a second ingest process must not fence the first.
-    # Under the hub principal's transactional-id prefix (`<prefix>hub`), see hub/bus/acl.py.
+    # Under the hub principal's transactional-id prefix (`<prefix>hub`), see hub/ops/acl.py.
     return f"{prefix}hub-ingest-{socket.gethostname()}-{os.getpid()}"
 
 

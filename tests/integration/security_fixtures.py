@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from hub.bus import certs, client
-from hub.bus.acl import TopicLike, desired_acls, managed_principals, registry_and_audiences
-from hub.bus.acl_admin import apply_acls
-from hub.bus.launcher import HOST, LauncherError, LocalKafka, free_port
+from hub.bus import client
 from hub.bus.security import ADMIN_USER, ClientSecurity
+from hub.ops import certs
+from hub.ops.acl import TopicLike, desired_acls, managed_principals, registry_and_audiences
+from hub.ops.acl_admin import apply_acls
+from hub.ops.launcher import HOST, LauncherError, LocalKafka, free_port
 from hub.settings import HubSettings
 
 #: The registry's topics (hub.events.topics when present, else the minimal mirror of it).

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hub.bus import client
-from hub.bus.launcher import LocalKafka
+from hub.ops.launcher import LocalKafka
 from tests.conftest import start_local_broker
 from tests.integration.bus_helpers import Topics, inputs, read_all
 from tests.integration.processor_app import make_processor

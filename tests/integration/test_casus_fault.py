@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 
 from hub.bus import client, cloudevents
-from hub.bus.launcher import LocalKafka
 from hub.casus.config import CasusConfig
 from hub.casus.runner import CasusRunner, ensure_topics
 from hub.casus.topics import CasusTopics
 from hub.events.envelope import Event
+from hub.ops.launcher import LocalKafka
 from tests.conftest import start_local_broker
 from tests.integration.test_casus import QUICK_GROUP, collect
 from tests.integration.test_processor_fault import written

@@ -16,8 +16,8 @@ from aiokafka.errors import (
 )
 
 from hub.bus import client
-from hub.bus.acl_admin import ScramChange, alter_scram
 from hub.bus.security import ClientSecurity, explain
+from hub.ops.acl_admin import ScramChange, alter_scram
 from tests.integration.security_fixtures import SecuredBroker, secured_broker
 
 __all__ = ["secured_broker"]

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 import yaml
 
-from hub.bus import strimzi
-from hub.bus.acl import registry_and_audiences
 from hub.bus.security import ADMIN_USER, HUB_USER, PARTIES
 from hub.cli.acl import STRIMZI_DIR, strimzi_files
 from hub.events.topics import CHILD_PARTITIONS
+from hub.ops import strimzi
+from hub.ops.acl import registry_and_audiences
 from hub.settings import HubSettings
 
 TOPICS, AUDIENCES = registry_and_audiences()

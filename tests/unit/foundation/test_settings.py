@@ -40,7 +40,7 @@ class TestClusterId:
     def test_cluster_ids_never_start_with_a_dash(self, monkeypatch: pytest.MonkeyPatch) -> None:
         import uuid
 
-        from hub.bus import launcher
+        from hub.ops import launcher
 
         # The first random id encodes to '-...'; the launcher must draw again.
         draws = iter([uuid.UUID(bytes=b"\xf8" + b"\x00" * 15), uuid.UUID(int=1)])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub.bus.acl import (
+from hub.bus.security import PARTIES
+from hub.ops.acl import (
     Acl,
     Operation,
     Pattern,
@@ -16,7 +17,6 @@ from hub.bus.acl import (
     matrix,
     registry_and_audiences,
 )
-from hub.bus.security import PARTIES
 
 REGISTRY, AUDIENCES = registry_and_audiences()
 HUB_ONLY = {t.name for t in REGISTRY if t.readers == ("hub",) and t.writers == ("hub",)}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from hub.bus import certs
+from hub.ops import certs
 
 
 def mode(path: Path) -> int:

@@ -11,7 +11,6 @@ import pytest
 from aiokafka import errors
 from pydantic import ValidationError
 
-from hub.bus import certs
 from hub.bus.security import (
     ClientSecurity,
     PasswordStore,
@@ -19,6 +18,7 @@ from hub.bus.security import (
     admin_security,
     explain,
 )
+from hub.ops import certs
 from hub.settings import HubSettings
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from hub.bus import certs
-from hub.bus.launcher import Instance, LocalKafka
 from hub.bus.security import BROKER_USER, PasswordStore
+from hub.ops import certs
+from hub.ops.launcher import Instance, LocalKafka
 
 
 def render(tmp_path: Path, **extra: str) -> str:

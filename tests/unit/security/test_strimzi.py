@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from hub.bus import strimzi
-from hub.bus.acl import Acl, Operation, desired_acls, registry_and_audiences
 from hub.cli.acl import STRIMZI_DIR, strimzi_files
+from hub.ops import strimzi
+from hub.ops.acl import Acl, Operation, desired_acls, registry_and_audiences
 
 TOPICS, AUDIENCES = registry_and_audiences()
 _RESOURCE = {v: k for k, v in strimzi._RESOURCE.items()}

@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from string import Template
 
-from hub.bus import certs
 from hub.bus.security import (
     ADMIN_USER,
     BROKER_USER,
@@ -31,6 +30,7 @@ from hub.bus.security import (
     all_users,
     secrets_dir,
 )
+from hub.ops import certs
 from hub.settings import PROJECT_ROOT, HubSettings
 
 DEPLOY_DIR = PROJECT_ROOT / "deploy" / "local-kafka"

@@ -28,7 +28,7 @@ from aiokafka.protocol.types import (
     TaggedFields,
 )
 
-from hub.bus.acl import Acl, AclDiff, Operation, Pattern, Resource, diff
+from hub.ops.acl import Acl, AclDiff, Operation, Pattern, Resource, diff
 
 # Wire codes from org.apache.kafka.common.{resource,acl}.
 _RESOURCE = {

@@ -1,0 +1,1 @@
+"""Operations tooling: the local broker launcher, certificates, ACLs and Strimzi manifests."""
