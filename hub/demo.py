@@ -19,10 +19,11 @@ from hub.adapters.report import IngestReport
 from hub.bus import client
 from hub.bus.scan import list_topics, read_to_end, scan_topics
 from hub.casus.loket import load_states, render_loket
-from hub.events.topics import AUDIENCES, AUDIT, DLQ, physical_name, view_topic
-from hub.privacy.keyring import init_keyring
+from hub.events.topics import AUDIT, DLQ, physical_name, view_topic
+from hub.privacy.keyring import add_audience_keys, init_keyring
 from hub.runtime import Hub, HubOptions
 from hub.settings import HubSettings
+from hub.views.policy import key_audiences, load_policy
 from hub.web.tokens import PartnerTokens
 
 DEMO_PREFIX = "demo-"
@@ -53,6 +54,8 @@ class DemoResult:
     posts: list[Post] = field(default_factory=list)
     repost: Post | None = None
     views: dict[str, Counter[str]] = field(default_factory=dict)
+    #: Per audience, the pseudonyms of the children its view holds (its own pseudonyms).
+    children: dict[str, set[str]] = field(default_factory=dict)
     audit_records: int = 0
     dead_letters: Counter[str] = field(default_factory=Counter)
     pii_findings: int = -1
@@ -100,8 +103,10 @@ def scenario(today: dt.date) -> list[Post]:
         f"12AB;00;4714;{KIND_C};Tweede Leerling;11-09-2013;31-02-2026;2;ongeoorloofd;",
     ]
     csv = ("\r\n".join(rows) + "\r\n").encode("cp1252")
+    # Kind C also attends 34CD, a school of the other board: both boards see it, each under
+    # its own pseudonym; kind A only reaches the board of 12AB, kind B no board at all.
     ziek = [
-        {"record_id": f"ziek-{n}", "bsn": KIND_C, "ziek_vanaf": _d(today, d), "brin": "12AB"}
+        {"record_id": f"ziek-{n}", "bsn": KIND_C, "ziek_vanaf": _d(today, d), "brin": "34CD"}
         for n, d in enumerate((75, 50, 30, 8))
     ]
     return [
@@ -246,9 +251,13 @@ async def _forget_earlier_runs(bootstrap: str, prefix: str) -> None:
 def ensure_dev_keys(settings: HubSettings, say: Callable[[str], None]) -> None:
     """A development key ring in the key directory, made once."""
     directory = settings.key_dir
+    audiences = key_audiences(load_policy())
     if directory.exists() and any(directory.iterdir()):
+        added = add_audience_keys(directory, audiences)
+        if added:
+            say(f"[yellow]audience keys added to {directory}: {', '.join(added)}[/]")
         return
-    kids = init_keyring(directory)
+    kids = init_keyring(directory, audiences)
     say(f"[yellow]development key ring created in {directory} ({len(kids)} keys)[/]")
 
 
@@ -292,7 +301,8 @@ async def run_demo(settings: HubSettings, console: Console, *, serve: bool = Fal
         states = await load_states(bootstrap, hub.casus_topics.state)
         result.cases = len([s for s in states.values() if s.geopend])
         console.print(render_loket(states.values(), options.clock()))
-        await _collect(bootstrap, prefix, result)
+        assert hub.policies is not None
+        await _collect(bootstrap, prefix, result, hub.policies.current.audiences())
         console.print(_views_table(result))
         say(
             f"audit: {result.audit_records} disclosures recorded; dead letters: "
@@ -325,14 +335,19 @@ def _describe(post: Post, *, short: bool = False) -> str:
     return text if short else f"{post.partner} → /ingest/{post.partner}/{post.feed}: {text}"
 
 
-async def _collect(bootstrap: str, prefix: str, result: DemoResult) -> None:
-    for audience in AUDIENCES:
+async def _collect(
+    bootstrap: str, prefix: str, result: DemoResult, audiences: tuple[str, ...]
+) -> None:
+    for audience in audiences:
         name = physical_name(view_topic(audience), prefix=prefix)
         kinds: Counter[str] = Counter()
+        subjects: set[bytes] = set()
         async for record in read_to_end(bootstrap, [name]):
             kind = dict(record.headers).get("ce_type", b"?").decode()
             kinds[kind.removeprefix("nl.onderwijsjeugd.").removesuffix(".v1")] += 1
-        result.views[audience.value] = kinds
+            subjects.add(record.key or b"")
+        result.views[audience] = kinds
+        result.children[audience] = {s.decode() for s in subjects}
     async for _ in read_to_end(bootstrap, [physical_name(AUDIT, prefix=prefix)]):
         result.audit_records += 1
     async for record in read_to_end(bootstrap, [physical_name(DLQ, prefix=prefix)]):
@@ -342,11 +357,13 @@ async def _collect(bootstrap: str, prefix: str, result: DemoResult) -> None:
 def _views_table(result: DemoResult) -> Table:
     table = Table(title="views: what each audience received (policy-filtered, own pseudonyms)")
     table.add_column("audience")
+    table.add_column("children")
     table.add_column("records")
     table.add_column("kinds of information")
     for audience, kinds in result.views.items():
         table.add_row(
             audience,
+            str(len(result.children.get(audience, ()))),
             str(sum(kinds.values())),
             ", ".join(f"{k} ×{n}" for k, n in sorted(kinds.items())) or "-",
         )

@@ -16,6 +16,7 @@ import structlog
 from hub.adapters.ingest import IngestService
 from hub.bus import client
 from hub.bus.processor import ProcessorStats, TransactionalProcessor
+from hub.bus.topics import create_registry_topics
 from hub.casus.loket import load_states, loket_rows
 from hub.casus.runner import APP_ID as CASUS_APP_ID
 from hub.casus.runner import CasusRunner, ensure_topics, wall_clock
@@ -24,11 +25,11 @@ from hub.privacy.keyring import KEK, PSEUDONYM, KeyRing, load_keyring
 from hub.process import settle_heap
 from hub.settings import HubSettings
 from hub.views.reload import PolicyHolder
-from hub.views.runner import create_state_topic, projector
+from hub.views.runner import create_state_topic, ensure_view_topics, projector
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics
 from hub.web.app import WebConfig, create_app
-from hub.web.ingest import bus_ready, ensure_ingest_topics, ingest_service, ingestor
+from hub.web.ingest import bus_ready, ingest_service, ingestor
 from hub.web.loket import render_page
 from hub.web.metrics import ProcessorCollector
 from hub.web.tokens import PartnerTokens
@@ -79,10 +80,13 @@ class Hub:
         ring = self.ring or load_keyring(self.settings, required=(PSEUDONYM, KEK))
         self.ring = ring
         prefix = self.settings.topic_prefix
-        await ensure_ingest_topics(self.bootstrap, self.settings)
+        # The processors' principal creates every registry topic; the ingest works under its own.
+        await create_registry_topics(self.bootstrap, self.settings)
         await ensure_topics(self.bootstrap, self.casus_topics)
         await create_state_topic(self.bootstrap, ViewTopics(prefix))
         self.policies = PolicyHolder(self.options.policy, ring)
+        views = ViewTopics(prefix)
+        await ensure_view_topics(self.bootstrap, views, self.policies.current.audiences())
         try:
             self.ingest = await self._stack.enter_async_context(
                 ingest_service(self.settings, bootstrap=self.bootstrap, ring=ring)

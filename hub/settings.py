@@ -72,10 +72,11 @@ class HubSettings(BaseSettings):
     kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = Field(
         default="SCRAM-SHA-512", description="SASL mechanism of the hub's Kafka clients."
     )
-    kafka_sasl_username: str = Field(
-        default="hub",
+    kafka_sasl_username: str | None = Field(
+        default=None,
         pattern=r"^[A-Za-z0-9._-]+$",
-        description="The hub's SCRAM user (its Kafka principal is User:<name>).",
+        description="The SCRAM user of the hub's processors (principal User:<name>); unset "
+        "means <topic_prefix>hub.",
     )
     kafka_sasl_password: SecretStr | None = Field(
         default=None, description="The SCRAM password; prefer HUB_KAFKA_SASL_PASSWORD_FILE."
@@ -83,6 +84,17 @@ class HubSettings(BaseSettings):
     kafka_sasl_password_file: Path | None = Field(
         default=None,
         description="File with the SCRAM password; unset means "
+        "<key_dir>/kafka/users/<user>.password.",
+    )
+    kafka_ingest_username: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="The SCRAM user of the hub's HTTP ingest; unset means "
+        "<topic_prefix>hub-ingest.",
+    )
+    kafka_ingest_password_file: Path | None = Field(
+        default=None,
+        description="File with the ingest's SCRAM password; unset means "
         "<key_dir>/kafka/users/<user>.password.",
     )
     kafka_ssl_cafile: Path | None = Field(

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from hub.bus import client
 from hub.bus.scan import read_to_end
+from hub.bus.security import ClientSecurity
 from hub.events.fields import EncryptedText
 from hub.events.topics import DATAKEYS, physical_name
 from hub.events.topics import topic as registry_topic
@@ -29,10 +30,14 @@ class DataKeyStoreError(RuntimeError):
     """The data-key topic holds a record that is not a wrapped data key (one line, no key)."""
 
 
-async def ensure_datakeys_topic(bootstrap: str, topic: str) -> None:
+async def ensure_datakeys_topic(
+    bootstrap: str, topic: str, *, security: ClientSecurity | None = None
+) -> None:
     """Create the compacted data-key topic unless it exists."""
     spec = registry_topic(DATAKEYS)
-    await client.create_topics(bootstrap, [(topic, spec.partitions, spec.config())])
+    await client.create_topics(
+        bootstrap, [(topic, spec.partitions, spec.config())], security=security
+    )
 
 
 class KafkaDataKeyStore:
@@ -44,9 +49,12 @@ class KafkaDataKeyStore:
     the processor instance that owns the child's partition creates its data key.
     """
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
+    def __init__(
+        self, bootstrap: str, topic: str, *, security: ClientSecurity | None = None
+    ) -> None:
         self.bootstrap = bootstrap
         self.topic = topic
+        self.security = security
         self.records: dict[str, WrappedDataKey] = {}
         self._pending: list[tuple[bytes, bytes | None]] = []
         self._producer: Any = None
@@ -54,7 +62,7 @@ class KafkaDataKeyStore:
 
     async def start(self) -> None:
         """Start the producer and load the whole topic."""
-        self._producer = client.producer(self.bootstrap)
+        self._producer = client.producer(self.bootstrap, security=self.security)
         await self._producer.start()
         await self.load()
 
@@ -76,7 +84,7 @@ class KafkaDataKeyStore:
     async def catch_up(self, timeout: float = 120.0) -> int:
         """Apply what other writers appended since the last load; return keys held."""
         async for record in read_to_end(
-            self.bootstrap, [self.topic], timeout=timeout, start=self._next
+            self.bootstrap, [self.topic], timeout=timeout, start=self._next, security=self.security
         ):
             self._apply(record)
             self._next[TopicPartition(record.topic, record.partition)] = record.offset + 1

@@ -15,6 +15,7 @@ from aiokafka.structs import TopicPartition
 from hub.bus import client
 from hub.bus.batching import send_batched
 from hub.bus.records import Output
+from hub.bus.security import ClientSecurity
 from hub.bus.topology import TopologyError, partition_counts
 
 log = structlog.get_logger()
@@ -45,8 +46,10 @@ class IdempotentPublisher:
         seen_topic: str,
         transactional_id: str,
         producer_options: dict[str, Any] | None = None,
+        security: ClientSecurity | None = None,
     ) -> None:
         self.bootstrap = bootstrap
+        self.security = security
         self.seen_topic = seen_topic
         self.transactional_id = transactional_id
         self._options = producer_options or {}
@@ -62,7 +65,10 @@ class IdempotentPublisher:
     async def start(self) -> None:
         """Start the transactional producer, then load the published ids."""
         producer = client.producer(
-            self.bootstrap, transactional_id=self.transactional_id, **self._options
+            self.bootstrap,
+            transactional_id=self.transactional_id,
+            security=self.security,
+            **self._options,
         )
         await producer.start()
         try:
@@ -78,10 +84,13 @@ class IdempotentPublisher:
         log.info("bus.publisher.started", seen_topic=self.seen_topic, seen=len(self._seen))
 
     async def _load(self) -> set[str]:
-        count = (await partition_counts(self.bootstrap, [self.seen_topic]))[self.seen_topic]
+        counts = await partition_counts(self.bootstrap, [self.seen_topic], security=self.security)
+        count = counts[self.seen_topic]
         if count == 0:
             raise TopologyError(f"topic {self.seen_topic} does not exist; create it first")
-        consumer = client.consumer(self.bootstrap, isolation_level="read_committed")
+        consumer = client.consumer(
+            self.bootstrap, isolation_level="read_committed", security=self.security
+        )
         await consumer.start()
         seen: set[str] = set()
         try:

@@ -10,6 +10,7 @@ from typing import Any
 from aiokafka import TopicPartition
 
 from hub.bus import client
+from hub.bus.security import ClientSecurity
 from hub.privacy.leakscan import RecordFinding, scan_record
 
 
@@ -20,13 +21,18 @@ async def read_to_end(
     isolation_level: str = "read_committed",
     timeout: float = 120.0,
     start: dict[TopicPartition, int] | None = None,
+    security: ClientSecurity | None = None,
 ) -> AsyncIterator[Any]:
     """Yield the records of `topics` from the beginning (or `start`) to the end seen at first."""
-    partitions = await topic_partitions(bootstrap, list(topics))
+    partitions = await topic_partitions(bootstrap, list(topics), security=security)
     if not partitions:
         return
     consumer = client.consumer(
-        bootstrap, group_id=None, isolation_level=isolation_level, enable_auto_commit=False
+        bootstrap,
+        group_id=None,
+        isolation_level=isolation_level,
+        enable_auto_commit=False,
+        security=security,
     )
     await consumer.start()
     try:
@@ -50,11 +56,13 @@ async def read_to_end(
         await consumer.stop()
 
 
-async def topic_partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]:
+async def topic_partitions(
+    bootstrap: str, topics: list[str], *, security: ClientSecurity | None = None
+) -> list[TopicPartition]:
     """Every partition of `topics` that exist (missing topics have none)."""
     if not topics:
         return []
-    admin = client.admin(bootstrap)
+    admin = client.admin(bootstrap, security=security)
     await admin.start()
     try:
         described = await admin.describe_topics(topics)

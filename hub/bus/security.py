@@ -10,19 +10,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from hub.events.vocab import KERNPARTNERS, Partner
+from hub.events.topics import FIXED_AUDIENCES, INGEST, PROCESSORS, PRODUCING_PARTNERS
 from hub.settings import HubSettings
 
-#: Partners and audiences that get their own principal on the bus (SCRAM user = party name):
-#: the registry's audiences, i.e. the kernpartners and the gemeente.
-PARTIES: tuple[str, ...] = tuple(p.value for p in (*KERNPARTNERS, Partner.GEMEENTE))
+#: Partners and fixed audiences with their own principal on the bus (SCRAM user = party name).
+#: School boards (`schoolbestuur-<id>`) come from the sharing policy, see hub.ops.acl.
+PARTIES: tuple[str, ...] = tuple(
+    dict.fromkeys(p.value for p in (*PRODUCING_PARTNERS, *FIXED_AUDIENCES))
+)
 
 #: The broker itself (inter-broker traffic); a super user.
 BROKER_USER = "broker"
 #: The operator's principal for `hub acl apply` and user management; a super user.
 ADMIN_USER = "admin"  # the default of HUB_KAFKA_ADMIN_USERNAME
-#: The hub's processors; NOT a super user: it gets explicit ACLs from `desired_acls`.
-HUB_USER = "hub"
+#: The hub's processors (casus, views, the operator's tools); NOT a super user: explicit ACLs.
+HUB_USER = PROCESSORS
+#: The hub's HTTP ingest: writes contract topics and its dead letters, reads nothing of theirs.
+INGEST_USER = INGEST
+#: The hub's own principals.
+HUB_USERS: tuple[str, ...] = (HUB_USER, INGEST_USER)
+#: Consumer groups and transactional ids each of the hub's own principals owns (as prefixes,
+#: after the region prefix): the processors' app ids (hub.casus.runner.APP_ID,
+#: hub.views.runner.APP_ID) and the ingest's transactional ids.
+APP_ID_PREFIXES: dict[str, tuple[str, ...]] = {
+    HUB_USER: ("hub-casus", "hub-views"),
+    INGEST_USER: ("hub-ingest",),
+}
 #: The broker's certificate principal on the mutual-TLS controller listener.
 BROKER_CERT_PRINCIPAL = "User:CN=hub-kafka-broker"
 
@@ -36,9 +49,20 @@ class SecurityConfigError(ValueError):
     """Security settings that cannot work; the message is one line that says what to set."""
 
 
-def all_users() -> tuple[str, ...]:
-    """Every SCRAM user of the local secured broker."""
-    return (BROKER_USER, ADMIN_USER, HUB_USER, *PARTIES)
+def scoped_user(user: str, prefix: str = "") -> str:
+    """The SCRAM user of principal `user` in the region whose topic prefix is `prefix`.
+
+    Principals are scoped per region like topics, so that one region's ACLs never name
+    another region's principals (`hub acl apply` of one prefix leaves the others alone).
+    """
+    return f"{prefix}{user}"
+
+
+def all_users(extra: tuple[str, ...] = (), prefix: str = "") -> tuple[str, ...]:
+    """Every SCRAM user of a secured broker: broker, admin, the hub's own principals, the
+    partners and fixed audiences, and `extra` (school boards); region-scoped with `prefix`."""
+    scoped = (scoped_user(u, prefix) for u in (*HUB_USERS, *PARTIES, *extra))
+    return (BROKER_USER, ADMIN_USER, *dict.fromkeys(scoped))
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -117,7 +141,7 @@ class ClientSecurity:
         """The security the settings describe; PLAINTEXT needs nothing else."""
         if settings.kafka_security_protocol == "PLAINTEXT":
             return cls()
-        username = settings.kafka_sasl_username
+        username = settings.kafka_sasl_username or scoped_user(HUB_USER, settings.topic_prefix)
         if settings.kafka_sasl_password is not None:
             password = settings.kafka_sasl_password.get_secret_value()
         elif settings.kafka_sasl_password_file is not None:
@@ -189,6 +213,22 @@ def explain(exc: BaseException) -> str | None:
             suffix = f" ({detail})" if named else ""
             return f"not authorized for this {what}{suffix}: the ACLs do not allow it"
     return None
+
+
+def ingest_security(settings: HubSettings) -> ClientSecurity:
+    """The HTTP ingest's own identity (`<prefix>hub-ingest`) on the hub's transport."""
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return ClientSecurity()
+    return ClientSecurity.from_settings(
+        settings.model_copy(
+            update={
+                "kafka_sasl_username": settings.kafka_ingest_username
+                or scoped_user(INGEST_USER, settings.topic_prefix),
+                "kafka_sasl_password": None,
+                "kafka_sasl_password_file": settings.kafka_ingest_password_file,
+            }
+        )
+    )
 
 
 def admin_security(settings: HubSettings) -> ClientSecurity:

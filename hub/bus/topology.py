@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from hub.bus import client
+from hub.bus.security import ClientSecurity
 
 
 class TopologyError(RuntimeError):
@@ -13,10 +14,14 @@ class TopologyError(RuntimeError):
 
 
 async def partition_counts(
-    bootstrap: str, topics: Sequence[str], wait: float = 2.0
+    bootstrap: str,
+    topics: Sequence[str],
+    wait: float = 2.0,
+    *,
+    security: ClientSecurity | None = None,
 ) -> dict[str, int]:
     """The partition count of each topic; 0 for a topic still absent after `wait` seconds."""
-    admin = client.admin(bootstrap, request_timeout_ms=10_000)
+    admin = client.admin(bootstrap, security=security, request_timeout_ms=10_000)
     await admin.start()
     counts = {t: 0 for t in topics}
     deadline = asyncio.get_running_loop().time() + wait

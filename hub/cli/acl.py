@@ -14,8 +14,6 @@ from rich.table import Table
 
 from hub.bus import client
 from hub.bus.security import (
-    HUB_USER,
-    PARTIES,
     ClientSecurity,
     SecurityConfigError,
     admin_security,
@@ -28,7 +26,7 @@ from hub.ops.acl import (
     desired_acls,
     managed_principals,
     matrix,
-    registry_and_audiences,
+    policy_registry,
 )
 from hub.ops.acl_admin import AdminRefused, ScramChange, alter_scram, apply_acls, describe_acls
 from hub.settings import PROJECT_ROOT, get_settings
@@ -40,12 +38,22 @@ log = structlog.get_logger()
 T = TypeVar("T")
 STRIMZI_DIR = PROJECT_ROOT / "deploy" / "strimzi"
 OutOption = typer.Option(STRIMZI_DIR, "--out", help="Directory of the generated manifests.")
+PolicyOption = typer.Option(
+    None, "--policy", help="Sharing policy YAML (default: the shipped policy)."
+)
 
 
-def desired() -> set[Acl]:
-    """The ACLs the topic registry asks for, with the configured topic prefix."""
-    topics, audiences = registry_and_audiences()
-    return desired_acls(topics, audiences, hub_user=HUB_USER, prefix=get_settings().topic_prefix)
+def desired(policy: Path | None = None) -> set[Acl]:
+    """The ACLs the topic registry and the sharing policy ask for, for the configured region."""
+    from hub.views.policy import PolicyError, load_policy
+
+    try:
+        topics = policy_registry(load_policy(policy))
+    except PolicyError as exc:
+        for problem in exc.problems:
+            console.print(f"hub: {problem}", highlight=False)
+        raise typer.Exit(1) from None
+    return desired_acls(topics, prefix=get_settings().topic_prefix)
 
 
 def _run(
@@ -117,21 +125,24 @@ def _print_matrix(acls: set[Acl], title: str) -> None:
 @app.command()
 def show(
     live: bool = typer.Option(False, "--live", help="What the broker holds, not the registry."),
+    policy: Path | None = PolicyOption,
 ) -> None:
     """Print the ACL matrix: resources down, principals across."""
     if live:
         _print_matrix(_run(describe_acls), "ACLs on the broker")
     else:
-        _print_matrix(desired(), "ACLs derived from the topic registry")
+        _print_matrix(desired(policy), "ACLs derived from the topic registry and the policy")
 
 
 @app.command()
 def apply(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the changes, change nothing."),
+    policy: Path | None = PolicyOption,
 ) -> None:
-    """Make the broker hold exactly the derived ACLs for the hub and the partners (idempotent)."""
-    wanted = desired()
-    managed = managed_principals(HUB_USER, PARTIES)
+    """Make the broker hold exactly the derived ACLs for this region's principals (idempotent);
+    another region's (another topic prefix) are never touched."""
+    wanted = desired(policy)
+    managed = managed_principals(get_settings().topic_prefix)
 
     async def work(admin: client.AdminClient) -> tuple[set[Acl], set[Acl]]:
         if dry_run:
@@ -181,11 +192,14 @@ def rotate_password(
     log.info("scram.rotated", user=user)
 
 
-def strimzi_files(cluster: str = "hub", prefix: str = "") -> dict[str, str]:
+def strimzi_files(
+    cluster: str = "hub", prefix: str = "", policy: Path | None = None
+) -> dict[str, str]:
     """File name -> content of the generated manifests (Kafka, topics, users, the hub)."""
     from hub.ops import strimzi
+    from hub.views.policy import load_policy
 
-    return strimzi.manifests(cluster=cluster, prefix=prefix)
+    return strimzi.manifests(cluster=cluster, prefix=prefix, policy=load_policy(policy))
 
 
 @app.command("strimzi")
@@ -194,10 +208,11 @@ def strimzi_command(
     cluster: str = typer.Option("hub", help="The Strimzi Kafka resource's name."),
     prefix: str = typer.Option("", help="Topic prefix of the region (HUB_TOPIC_PREFIX)."),
     check: bool = typer.Option(False, "--check", help="Exit 1 when the files differ."),
+    policy: Path | None = PolicyOption,
 ) -> None:
     """Write the Kafka cluster, KafkaTopic, KafkaUser (SCRAM + ACLs) and hub manifests."""
     drift = []
-    for name, text in strimzi_files(cluster, prefix).items():
+    for name, text in strimzi_files(cluster, prefix, policy).items():
         path = out / name
         if check:
             if not path.exists() or path.read_text() != text:

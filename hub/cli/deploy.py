@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from hub.bus.security import PasswordStore, all_users, secrets_dir
+from hub.bus.security import PasswordStore, secrets_dir
 from hub.cli import acl
 from hub.ops import certs
 from hub.settings import get_settings
@@ -31,7 +31,9 @@ def compose_secrets(directory: Path | None = DirOption) -> None:
     base = directory or secrets_dir(get_settings())
     files = certs.init(base / "tls")
     store = PasswordStore(base / "users")
-    for user in all_users():
+    from hub.ops.acl import bus_users
+
+    for user in bus_users(prefix=get_settings().topic_prefix):
         store.ensure(user)
     console.print(f"certificates in {files.directory}, SCRAM passwords in {store.directory}")
     console.print("files are 0600: run the containers as their owner (HUB_UID=$(id -u))")

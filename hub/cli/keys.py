@@ -12,6 +12,7 @@ from hub.privacy.keyring import (
     KEK,
     PSEUDONYM,
     KeyRingError,
+    add_audience_keys,
     audience_key_name,
     init_keyring,
     load_keyring,
@@ -35,14 +36,37 @@ def _dir(directory: Path | None) -> Path:
     return directory if directory is not None else get_settings().key_dir
 
 
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option("--policy", help="Sharing policy YAML (default: the shipped policy)."),
+]
+
+
+def _policy_audiences(policy: Path | None) -> tuple[str, ...]:
+    """The key audiences of the sharing policy (every school board's among them)."""
+    from hub.views.policy import PolicyError, key_audiences, load_policy
+
+    try:
+        return key_audiences(load_policy(policy))
+    except PolicyError as exc:
+        raise KeyRingError("; ".join(exc.problems)) from None
+
+
 @app.command()
 def init(
     directory: DirOption = None,
+    policy: PolicyOption = None,
 ) -> None:
-    """Write a fresh development key ring (0600 files); refuse when keys are already there."""
+    """Write a development key ring (0600 files) with a key for every audience of the sharing
+    policy; on an existing ring add only the audience keys it lacks (a new school board)."""
     target = _dir(directory)
-    kids = init_keyring(target)
-    console.print(f"[yellow]development key ring written to {target}: keep it out of git[/]")
+    audiences = _policy_audiences(policy)
+    if target.exists() and any(not p.name.startswith(".") for p in target.iterdir()):
+        kids = add_audience_keys(target, audiences)
+        console.print(f"{len(kids)} audience key(s) added to {target}; existing keys kept")
+    else:
+        kids = init_keyring(target, audiences)
+        console.print(f"[yellow]development key ring written to {target}: keep it out of git[/]")
     for kid in kids:
         typer.echo(kid)
 

@@ -150,7 +150,8 @@ def _headers_schema(event_type: str) -> dict[str, Any]:
     return {"type": "object", "required": sorted(props), "properties": props}
 
 
-def _channel(topic: Topic) -> dict[str, Any]:
+def topic_channel(topic: Topic) -> dict[str, Any]:
+    """The AsyncAPI channel of one registry topic (its messages where the registry knows them)."""
     config: dict[str, Any] = {"cleanup.policy": [topic.cleanup.value]}
     if topic.cleanup.value == "delete":
         config["retention.ms"] = topic.retention_ms or -1
@@ -187,7 +188,7 @@ def asyncapi(hook: AsyncApiHook | None = None) -> bytes:
     operations: dict[str, Any] = {}
     for topic in registry().values():
         cid = _channel_id(topic.name)
-        channels[cid] = _channel(topic)
+        channels[cid] = topic_channel(topic)
         if topic.carries:
             for action, who in (("send", topic.writers), ("receive", topic.readers)):
                 operations[f"{action}_{cid}"] = {

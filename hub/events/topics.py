@@ -6,7 +6,8 @@ No topic name is spelled anywhere else: code asks this module for names, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -47,8 +48,23 @@ INDICATORS = "indicators.v1"
 #: Partners with their own contract and raw topic (they run an adapter).
 PRODUCING_PARTNERS: tuple[Partner, ...] = KERNPARTNERS
 
-#: Audiences with their own view topic.
+#: The kinds of audience a sharing policy has rules for. `school` is a kind, not one audience:
+#: every school board the policy names is an audience `schoolbestuur:<id>` with its own view.
 AUDIENCES: tuple[Partner, ...] = (*KERNPARTNERS, Partner.GEMEENTE)
+
+#: Audiences that are one organisation per region, each with a fixed view topic.
+FIXED_AUDIENCES: tuple[Partner, ...] = tuple(a for a in AUDIENCES if a is not Partner.SCHOOL)
+
+#: The principals of the hub itself (registry writers and readers besides the partners): its
+#: processors (casus, views, the operator's tools) and its HTTP ingest, which writes contract
+#: events for the partners it authenticated by token and reads nothing of theirs.
+PROCESSORS = Partner.HUB.value
+INGEST = "hub-ingest"
+
+#: A school board's audience: `schoolbestuur:<id>`, the id as the key ring spells it
+#: (a DUO bestuursnummer, or another lower-case name).
+_BOARD = re.compile(r"^schoolbestuur:([a-z0-9][a-z0-9-]{0,31})$")
+_BOARD_VIEW = re.compile(r"^view\.schoolbestuur\.([a-z0-9][a-z0-9-]{0,31})\.v1$")
 
 
 class Cleanup(StrEnum):
@@ -60,7 +76,8 @@ class Cleanup(StrEnum):
 
 @dataclass(frozen=True)
 class Topic:
-    """One topic of the registry; writers and readers are principals (partner names or `hub`)."""
+    """One topic of the registry; writers and readers are principals before the region prefix
+    (partner names, an audience's reader, `hub` for the processors, `hub-ingest`)."""
 
     name: str
     description: str
@@ -98,9 +115,44 @@ def adapter_state_topic(partner: Partner | str) -> str:
     return f"adapter.state.{Partner(partner).value}.v1"
 
 
+def board_audience(bestuur: str) -> str:
+    """The audience of school board `bestuur`: `schoolbestuur:<id>`."""
+    audience = f"schoolbestuur:{bestuur}"
+    if not _BOARD.match(audience):
+        raise ValueError(
+            f"school board id {bestuur!r} must be lower-case letters, digits and '-' (1-32)"
+        )
+    return audience
+
+
+def is_board(audience: str) -> bool:
+    """True for a school board's audience (`schoolbestuur:<id>`)."""
+    return _BOARD.match(audience) is not None
+
+
+def audience_partner(audience: str) -> Partner:
+    """The partner an audience stands for: a school board is the `school`."""
+    return Partner.SCHOOL if is_board(audience) else Partner(audience)
+
+
+def audience_user(audience: str) -> str:
+    """The principal (SCRAM user, before the region prefix) that reads an audience's view."""
+    match = _BOARD.match(audience)
+    return f"schoolbestuur-{match.group(1)}" if match else Partner(audience).value
+
+
 def view_topic(audience: Partner | str) -> str:
-    """Logical name of the view topic of one audience."""
-    return f"view.{Partner(audience).value}.v1"
+    """Logical name of the view topic of one audience (a fixed one, or a school board)."""
+    match = _BOARD.match(str(audience))
+    if match:
+        return f"view.schoolbestuur.{match.group(1)}.v1"
+    partner = Partner(audience)
+    if partner not in FIXED_AUDIENCES:
+        raise ValueError(
+            f"{partner.value} has no view of its own: each school board reads "
+            "view.schoolbestuur.<id>.v1"
+        )
+    return f"view.{partner.value}.v1"
 
 
 def physical_name(logical: str, settings: HubSettings | None = None, *, prefix: str = "") -> str:
@@ -113,9 +165,9 @@ def _types_produced_by(partner: Partner) -> tuple[str, ...]:
     return tuple(t for t in event_types() if partner in payload_model(t).producers)
 
 
-def _child_changelog(name: str, description: str) -> Topic:
+def _child_changelog(name: str, description: str, also: tuple[str, ...] = ()) -> Topic:
     """A hub-only compacted topic keyed by child, erased within a day of its tombstone."""
-    hub = Partner.HUB.value
+    hub = PROCESSORS
     return Topic(
         name=name,
         description=description,
@@ -124,14 +176,14 @@ def _child_changelog(name: str, description: str) -> Topic:
         cleanup=Cleanup.COMPACT,
         retention_ms=None,
         carries=(),
-        writers=(hub,),
-        readers=(hub,),
+        writers=(hub, *also),
+        readers=(hub, *also),
         extra_config=ERASURE_BOUNDED,
     )
 
 
 def _build() -> dict[str, Topic]:
-    hub = Partner.HUB.value
+    hub = PROCESSORS
     topics: list[Topic] = []
     for partner in PRODUCING_PARTNERS:
         topics.append(
@@ -181,7 +233,7 @@ def _build() -> dict[str, Topic]:
                 cleanup=Cleanup.DELETE,
                 retention_ms=None,
                 carries=_types_produced_by(partner),
-                writers=(partner.value, hub),
+                writers=(partner.value, INGEST),
                 readers=(hub,),
             )
         )
@@ -202,7 +254,10 @@ def _build() -> dict[str, Topic]:
             CASUS_STATE, "Changelog of the casus state per child; tombstone = erased."
         ),
         _child_changelog(
-            DATAKEYS, "Wrapped data key per child; a tombstone shreds the child's fields."
+            DATAKEYS,
+            "Wrapped data key per child; a tombstone shreds the child's fields. The ingest "
+            "wraps new keys, the processors write the tombstones.",
+            also=(INGEST,),
         ),
         Topic(
             name=DLQ,
@@ -212,8 +267,9 @@ def _build() -> dict[str, Topic]:
             cleanup=Cleanup.DELETE,
             retention_ms=30 * DAY_MS,
             carries=(),
-            # Partners' raw-topic runners write their rejects here; only the hub reads them.
-            writers=(hub, *(p.value for p in PRODUCING_PARTNERS)),
+            # The ingest and the partners' raw-topic runners write their rejects here; only
+            # the processors read them.
+            writers=(hub, INGEST, *(p.value for p in PRODUCING_PARTNERS)),
             readers=(hub,),
         ),
         Topic(
@@ -238,8 +294,8 @@ def _build() -> dict[str, Topic]:
             cleanup=Cleanup.COMPACT,
             retention_ms=None,
             carries=(),
-            writers=(hub,),
-            readers=(hub,),
+            writers=(INGEST,),
+            readers=(INGEST,),
         ),
         Topic(
             name=INDICATORS,
@@ -264,26 +320,37 @@ def _build() -> dict[str, Topic]:
             readers=(hub,),
         ),
     ]
-    all_types = tuple(event_types())
-    for audience in AUDIENCES:
-        topics.append(
-            Topic(
-                name=view_topic(audience),
-                description=(
-                    f"What {audience.value} may see under the sharing policy, re-keyed to "
-                    f"{audience.value}'s audience pseudonyms."
-                ),
-                key="subject (audience pseudonym of the child)",
-                partitions=6,
-                cleanup=Cleanup.DELETE,
-                retention_ms=2 * 366 * DAY_MS,
-                carries=all_types,
-                writers=(hub,),
-                readers=(audience.value,),
-                policy_filtered=True,
-            )
-        )
+    topics += [view_spec(audience.value) for audience in FIXED_AUDIENCES]
     return {t.name: t for t in topics}
+
+
+def view_spec(audience: str) -> Topic:
+    """The view topic of one audience: written by the processors, read by that audience only."""
+    who = "school board " + audience.partition(":")[2] if is_board(audience) else audience
+    return Topic(
+        name=view_topic(audience),
+        description=(
+            f"What {who} may see under the sharing policy, re-keyed to its own audience "
+            "pseudonyms."
+            + (" Only children enrolled with the board's schools." if is_board(audience) else "")
+        ),
+        key="subject (audience pseudonym of the child)",
+        partitions=6,
+        cleanup=Cleanup.DELETE,
+        retention_ms=2 * 366 * DAY_MS,
+        carries=tuple(event_types()),
+        writers=(PROCESSORS,),
+        readers=(audience_user(audience),),
+        policy_filtered=True,
+    )
+
+
+def served_registry(audiences: Iterable[str]) -> list[Topic]:
+    """The registry as the sharing policy shapes it: every topic, but of the views only those
+    of the `audiences` served (a fixed audience's, or a school board's)."""
+    served = list(dict.fromkeys(audiences))
+    fixed = [t for t in registry().values() if not t.policy_filtered]
+    return fixed + [view_spec(a) for a in served]
 
 
 _TOPICS: dict[str, Topic] | None = None
@@ -299,10 +366,13 @@ def registry() -> Mapping[str, Topic]:
 
 def topic(logical: str) -> Topic:
     """The registered topic `logical`; KeyError with the known names when there is none."""
-    try:
-        return registry()[logical]
-    except KeyError:
-        raise KeyError(f"topic {logical!r} is not in the registry") from None
+    found = registry().get(logical)
+    if found is not None:
+        return found
+    board = _BOARD_VIEW.match(logical)
+    if board:
+        return view_spec(board_audience(board.group(1)))
+    raise KeyError(f"topic {logical!r} is not in the registry")
 
 
 def topics_carrying(event_type: str) -> tuple[Topic, ...]:

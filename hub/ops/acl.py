@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from hub.bus.security import HUB_USER, PARTIES
+from hub.bus.security import (
+    APP_ID_PREFIXES,
+    HUB_USER,
+    HUB_USERS,
+    PARTIES,
+    all_users,
+    scoped_user,
+)
+
+if TYPE_CHECKING:
+    from hub.views.policy import Policy
 
 
 class Resource(StrEnum):
@@ -81,18 +92,17 @@ class TopicLike(Protocol):
 
 @dataclass(frozen=True)
 class TopicAccess:
-    """A topic as plain data: its logical name, who writes it and who reads it (party names or
-    `hub`); `policy_filtered` marks an audience view that only a served audience may read."""
+    """A topic as plain data: its logical name, who writes it and who reads it (principal
+    names before the region prefix: a party, an audience's reader, `hub`, `hub-ingest`)."""
 
     name: str
     writers: tuple[str, ...]
     readers: tuple[str, ...]
-    policy_filtered: bool = False
 
 
-def principal(user: str) -> str:
-    """The Kafka principal of a SCRAM user."""
-    return f"User:{user}"
+def principal(user: str, prefix: str = "") -> str:
+    """The Kafka principal of a SCRAM user, scoped to the region with topic prefix `prefix`."""
+    return f"User:{scoped_user(user, prefix)}"
 
 
 def group_prefix(party: str, prefix: str = "") -> str:
@@ -100,50 +110,68 @@ def group_prefix(party: str, prefix: str = "") -> str:
     return f"{prefix}{party}."
 
 
-def desired_acls(
-    registry: Iterable[TopicLike],
-    audiences: Iterable[str],
-    *,
-    hub_user: str = HUB_USER,
-    prefix: str = "",
-) -> set[Acl]:
-    """Every ACL the bus should hold: what the registry says, and not one grant more.
+#: What a principal name may look like before its region prefix: the hub's own, a partner or
+#: fixed audience, or a school board. `hub acl apply` owns exactly these names of its region.
+_NAMES = "|".join(map(re.escape, (*HUB_USERS, *PARTIES)))
+_OWNED = re.compile(rf"^({_NAMES}|schoolbestuur-[a-z0-9][a-z0-9-]{{0,31}})$")
 
-    A party may write the topics that name it as writer and read those that name it as reader
-    (a policy-filtered view only when its audience is in `audiences`, i.e. the sharing policy
-    serves it), with consumer groups `<prefix><party>.*`. The hub's processors (`hub_user`, not
-    a super user) read and write where the registry says so, may create and describe every
-    registry topic, and own the consumer groups and transactional ids starting `<prefix>hub`.
-    Topic names get `prefix` (HubSettings.topic_prefix), as on the cluster.
+
+def owned_by(principal_name: str, prefix: str = "") -> bool:
+    """True when `principal_name` (User:...) is one of the region's own principals: the
+    region prefix followed by a hub, partner, audience or school-board name."""
+    user = principal_name.removeprefix("User:")
+    return (
+        principal_name.startswith("User:")
+        and user.startswith(prefix)
+        and _OWNED.match(user[len(prefix) :]) is not None
+    )
+
+
+def desired_acls(registry: Iterable[TopicLike], *, prefix: str = "") -> set[Acl]:
+    """Every ACL the bus should hold for one region: what the registry says, not one grant more.
+
+    `registry` is the registry as the sharing policy shapes it (hub.events.topics.served_registry
+    via `policy_registry`): a view topic is in it only when the policy serves its audience.
+    Principals, topic names, groups and transactional ids all get the region's `prefix`.
+
+    A party may write the topics that name it as writer and read those that name it as reader,
+    with consumer groups `<prefix><party>.*` (and transactional ids there when it both reads and
+    writes: its raw-topic adapter runner). The hub's own principals (the processors `hub`, the
+    ingest `hub-ingest`; not super users) read and write where the registry names them, may
+    create and describe the topics they use (the processors: every topic), and own the groups
+    and transactional ids of their app ids (hub.bus.security.APP_ID_PREFIXES).
     """
-    served = {str(a) for a in audiences}
     acls: set[Acl] = set()
     group_readers: set[str] = set()
     party_writers: set[str] = set()
-    hub_reads = hub_writes = False
+    used: dict[str, set[str]] = {user: set() for user in HUB_USERS}
+    hub_ops = (Operation.CREATE, Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS)
 
     def allow(user: str, resource: Resource, name: str, pattern: Pattern, *ops: Operation) -> None:
-        acls.update(Acl(principal(user), resource, name, pattern, op) for op in ops)
+        acls.update(Acl(principal(user, prefix), resource, name, pattern, op) for op in ops)
 
-    for topic in registry:
+    topics = list(registry)
+    for topic in topics:
         name = prefix + topic.name
-        filtered = bool(getattr(topic, "policy_filtered", False))
         for writer in map(str, topic.writers):
-            hub_writes |= writer == hub_user
-            if writer != hub_user:
+            if writer in used:
+                used[writer].add(name)
+            else:
                 party_writers.add(writer)
             allow(writer, Resource.TOPIC, name, Pattern.LITERAL, *_WRITE)
         for reader in map(str, topic.readers):
-            if reader == hub_user:
-                hub_reads = True
-            elif filtered and reader not in served:
-                continue
+            if reader in used:
+                used[reader].add(name)
             else:
                 group_readers.add(reader)
             allow(reader, Resource.TOPIC, name, Pattern.LITERAL, *_READ)
-        # The hub creates the registry's topics; creating grants no read or write.
-        hub_ops = (Operation.CREATE, Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS)
-        allow(hub_user, Resource.TOPIC, name, Pattern.LITERAL, *hub_ops)
+    # The processors create the registry's topics (the ingest those it uses); creating grants
+    # no read or write.
+    if used[HUB_USER]:
+        used[HUB_USER] |= {prefix + t.name for t in topics}
+    for user, names in used.items():
+        for name in names:
+            allow(user, Resource.TOPIC, name, Pattern.LITERAL, *hub_ops)
     for party in group_readers:
         allow(party, Resource.GROUP, group_prefix(party, prefix), Pattern.PREFIXED, *_READ)
     # A party that both reads and writes runs a processor (its raw-topic adapter runner):
@@ -152,11 +180,13 @@ def desired_acls(
         allow(
             party, Resource.TRANSACTIONAL_ID, group_prefix(party, prefix), Pattern.PREFIXED, *_WRITE
         )
-    own = f"{prefix}{hub_user}"  # hub.casus, hub-views...: every group the processors name
-    if hub_reads:
-        allow(hub_user, Resource.GROUP, own, Pattern.PREFIXED, *_READ)
-    if hub_writes:
-        allow(hub_user, Resource.TRANSACTIONAL_ID, own, Pattern.PREFIXED, *_WRITE)
+    for user, names in used.items():
+        if not names:
+            continue
+        for app_id in APP_ID_PREFIXES[user]:
+            if user == HUB_USER:  # the ingest reads with assigned partitions, in no group
+                allow(user, Resource.GROUP, prefix + app_id, Pattern.PREFIXED, *_READ)
+            allow(user, Resource.TRANSACTIONAL_ID, prefix + app_id, Pattern.PREFIXED, *_WRITE)
     return acls
 
 
@@ -173,21 +203,35 @@ class AclDiff:
         return not self.add and not self.remove
 
 
-def diff(current: Iterable[Acl], desired: Iterable[Acl], managed: Iterable[str]) -> AclDiff:
+def diff(current: Iterable[Acl], desired: Iterable[Acl], managed: Container[str]) -> AclDiff:
     """Create what is missing; delete what is not desired, for `managed` principals only.
 
-    ACLs of other principals (a monitoring user an operator added by hand) are left alone.
+    ACLs of other principals (another region's, a monitoring user an operator added by hand)
+    are left alone.
     """
-    have, want, ours = set(current), set(desired), set(managed)
+    have, want = set(current), set(desired)
     return AclDiff(
         add=frozenset(want - have),
-        remove=frozenset(a for a in have - want if a.principal in ours),
+        remove=frozenset(a for a in have - want if a.principal in managed),
     )
 
 
-def managed_principals(hub_user: str = HUB_USER, parties: Iterable[str] = PARTIES) -> set[str]:
-    """The principals `hub acl apply` owns the ACLs of."""
-    return {principal(hub_user), *(principal(p) for p in parties)}
+@dataclass(frozen=True)
+class RegionPrincipals:
+    """The principals `hub acl apply` owns for the region with topic prefix `prefix`: the
+    region prefix followed by a hub, partner, audience or school-board name. A school board
+    the policy dropped is still among them (so it loses its ACLs); another region's principals
+    and one an operator added by hand are not."""
+
+    prefix: str = ""
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, str) and owned_by(item, self.prefix)
+
+
+def managed_principals(prefix: str = "") -> RegionPrincipals:
+    """The principals whose ACLs `hub acl apply` for the region `prefix` manages."""
+    return RegionPrincipals(prefix)
 
 
 def matrix(acls: Iterable[Acl]) -> dict[str, dict[str, set[Operation]]]:
@@ -203,11 +247,16 @@ def matrix(acls: Iterable[Acl]) -> dict[str, dict[str, set[Operation]]]:
     return table
 
 
-def registry_and_audiences() -> tuple[list[TopicLike], list[str]]:
-    """The contract registry's topics and the audiences with a view (hub.events.topics).
+def policy_registry(policy: Policy | None = None) -> list[TopicLike]:
+    """The registry as the sharing policy (default: the shipped one) shapes it: the view
+    topics of the audiences it serves, and no other view."""
+    from hub.events.topics import served_registry
+    from hub.views.policy import load_policy
 
-    Every audience counts as served until the sharing policy says which are.
-    """
-    from hub.events.topics import AUDIENCES, registry
+    return list(served_registry((policy or load_policy()).audiences()))
 
-    return list(registry().values()), [a.value for a in AUDIENCES]
+
+def bus_users(policy: Policy | None = None, prefix: str = "") -> tuple[str, ...]:
+    """Every SCRAM user a region needs: broker, admin, and every principal its registry names."""
+    named = {str(p) for t in policy_registry(policy) for p in (*t.writers, *t.readers)}
+    return all_users(tuple(sorted(named - {*HUB_USERS, *PARTIES})), prefix)

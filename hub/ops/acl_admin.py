@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -170,7 +170,7 @@ async def delete_acls(admin: AIOKafkaAdminClient, acls: Iterable[Acl]) -> None:
 async def apply_acls(
     admin: AIOKafkaAdminClient,
     desired: Iterable[Acl],
-    managed: Iterable[str],
+    managed: Container[str],
     *,
     timeout: float = 15.0,
 ) -> AclDiff:

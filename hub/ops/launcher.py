@@ -27,7 +27,6 @@ from hub.bus.security import (
     ClientSecurity,
     PasswordStore,
     SecurityConfigError,
-    all_users,
     secrets_dir,
 )
 from hub.ops import certs
@@ -354,7 +353,9 @@ class LocalKafka:
             self.secrets.mkdir(parents=True, exist_ok=True)
             self.secrets.chmod(0o700)
             certs.init(self.tls.directory)
-            for user in all_users():
+            from hub.ops.acl import bus_users  # the shipped policy's school boards too
+
+            for user in bus_users():
                 password = self.passwords.ensure(user)
                 scram += ["--add-scram", f"SCRAM-SHA-512=[name={user},password={password}]"]
         self._render(instance)

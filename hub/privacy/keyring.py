@@ -251,3 +251,15 @@ def init_keyring(directory: Path, audiences: tuple[str, ...] = ()) -> list[str]:
     for name in names:
         write_key_file(directory, name, 1, new_key_material())
     return [f"{name}.v1" for name in names]
+
+
+def add_audience_keys(directory: Path, audiences: tuple[str, ...]) -> list[str]:
+    """Write a first key for each of `audiences` the ring in `directory` lacks (a new school
+    board); existing keys are never touched. Return the kids written."""
+    ring = read_keyring(directory, {})
+    kids = []
+    for name in dict.fromkeys(audience_key_name(a) for a in audiences):
+        if not ring.versions(name):
+            write_key_file(directory, name, 1, new_key_material())
+            kids.append(f"{name}.v1")
+    return kids

@@ -17,9 +17,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from hub.events.envelope import schema_uri
-from hub.events.export import PSEUDONYM_PATTERN, data_schema, example_event
+from hub.events.export import PSEUDONYM_PATTERN, data_schema, example_event, topic_channel
 from hub.events.registry import payload_model
-from hub.events.topics import AUDIT, INDICATORS, topic, view_topic
+from hub.events.topics import AUDIT, INDICATORS, topic, view_spec, view_topic
 from hub.events.vocab import Partner
 from hub.privacy.keyring import audience_key_name
 from hub.views.audit import AuditRecord
@@ -43,7 +43,16 @@ ERASURE_TYPE = "nl.onderwijsjeugd.casus.gewist.v1"
 
 def message_id(audience: str, event_type: str) -> str:
     """Component id of the view message of `event_type` for `audience`."""
-    return f"view_{audience}__{short_type(event_type).replace('.', '_')}"
+    return f"view_{_slug(audience)}__{short_type(event_type).replace('.', '_')}"
+
+
+def erasure_id(audience: str) -> str:
+    """Component id of the erasure notice of `audience`."""
+    return f"view_{_slug(audience)}__wisbericht"
+
+
+def _slug(audience: str) -> str:
+    return audience.replace(":", "_")  # `schoolbestuur:41234`: component ids allow no colon
 
 
 def inline(schema: dict[str, Any]) -> dict[str, Any]:
@@ -262,7 +271,7 @@ def view_messages(policy: Policy) -> dict[str, dict[str, dict[str, Any]]]:
             message_id(audience, event_type): _grant_message(policy, grant)
             for event_type, grant in sorted(policy.grants[audience].items())
         }
-        messages[f"view_{audience}__wisbericht"] = _erasure_message(policy, audience)
+        messages[erasure_id(audience)] = _erasure_message(policy, audience)
         result[audience] = messages
     return result
 
@@ -301,8 +310,19 @@ def _default_policy() -> Policy:
 def _add(document: dict[str, Any], policy: Policy) -> dict[str, Any]:
     channels = document["channels"]
     components = document.setdefault("components", {}).setdefault("messages", {})
+    operations = document.setdefault("operations", {})
     for audience, messages in view_messages(policy).items():
-        channel = channels[_channel_id(view_topic(audience))]
+        cid = _channel_id(view_topic(audience))
+        if cid not in channels:  # a school board's view: the policy names it, not the registry
+            spec = view_spec(audience)
+            channels[cid] = topic_channel(spec)
+            for action, who in (("send", spec.writers), ("receive", spec.readers)):
+                operations[f"{action}_{cid}"] = {
+                    "action": action,
+                    "channel": {"$ref": f"#/channels/{cid}"},
+                    "summary": f"{', '.join(who)} {'writes' if action == 'send' else 'reads'}.",
+                }
+        channel = channels[cid]
         channel["description"] += (
             f" Generated from the sharing policy {policy.version} "
             f"(sha256 {policy.sha256[:12]}…); another policy changes what travels here."
@@ -331,7 +351,6 @@ def _add(document: dict[str, Any], policy: Policy) -> dict[str, Any]:
             ),
         ),
     }
-    operations = document.setdefault("operations", {})
     for topic_name, (mid, message) in extra.items():
         cid = _channel_id(topic_name)
         channels[cid]["messages"] = {mid: {"$ref": f"#/components/messages/{mid}"}}

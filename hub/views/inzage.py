@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
+from hub.events.topics import is_board
 from hub.privacy.identifiers import Identifier
 from hub.privacy.keyring import AUDIENCE_PREFIX, PSEUDONYM, KeyRing
 from hub.privacy.pseudonyms import audience_pseudonym, hub_pseudonym
@@ -43,6 +44,15 @@ ONTVANGERS = {
     "swv": "Het samenwerkingsverband passend onderwijs",
     "gemeente": "De gemeente",
 }
+
+
+def ontvanger(audience: str) -> str:
+    """Who an audience is, in words a parent knows; a school board with its number."""
+    if is_board(audience):
+        bestuur = audience.partition(":")[2]
+        return f"Het schoolbestuur {bestuur} (intern begeleider of zorgcoördinator)"
+    return ONTVANGERS.get(audience, audience)
+
 
 #: What kind of information an event type is, in plain Dutch (without the common prefix).
 SOORTEN = {
@@ -172,7 +182,7 @@ def _bezwaar(state: ChildViews) -> list[str]:
             "partner. Wat daarvoor al gedeeld was, staat hierboven.",
             "",
         ]
-    partners = [ONTVANGERS.get(a, a).lower() for a in state.bezwaar]
+    partners = [ontvanger(a).lower() for a in state.bezwaar]
     return [
         f"Bezwaar: u heeft {since}bezwaar gemaakt tegen het delen met "
         f"{'deze partner' if len(partners) == 1 else 'deze partners'}:",
@@ -222,9 +232,7 @@ def render(
         lines += _bezwaar(bezwaar)
     if notices:
         when = datum_nl(min(r.disclosed_at for r in notices).date())
-        told = ", ".join(
-            ONTVANGERS.get(a, a).lower() for a in dict.fromkeys(r.audience for r in notices)
-        )
+        told = ", ".join(ontvanger(a).lower() for a in dict.fromkeys(r.audience for r in notices))
         lines += [
             f"Wissing: op {when} zijn de gegevens van uw kind gewist. Wij hebben dat laten weten "
             f"aan: {told}. Versleutelde toelichtingen zijn sindsdien voor niemand meer leesbaar.",
@@ -245,7 +253,7 @@ def render(
 
 
 def _per_ontvanger(audience: str, records: list[AuditRecord]) -> list[str]:
-    lines = [ONTVANGERS.get(audience, audience)]
+    lines = [ontvanger(audience)]
     grounds: dict[tuple[str, str, int], list[AuditRecord]] = defaultdict(list)
     for record in records:
         grounds[(record.purpose, record.legal_basis, record.retention_days)].append(record)

@@ -11,7 +11,7 @@ import enum
 import hashlib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,9 +19,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from hub.events.errors import UnknownEventType
-from hub.events.fields import EncryptedText
+from hub.events.fields import Brin, EncryptedText
 from hub.events.registry import event_types, payload_model
-from hub.events.topics import AUDIENCES, INDICATORS, view_topic
+from hub.events.topics import AUDIENCES, audience_partner, board_audience
+from hub.events.vocab import Partner
 from hub.privacy.keyring import KeyRingError, audience_key_name
 
 #: Event types are written in full or without this prefix in the YAML.
@@ -87,6 +88,13 @@ class AudienceRule(Basis):
     events: dict[str, EventRule] = Field(default_factory=dict)
 
 
+class SchoolBestuur(_Closed):
+    """A school board of the region: its schools (BRIN), so its view holds only its pupils."""
+
+    naam: Text | None = None
+    brin: tuple[Brin, ...] = Field(min_length=1, description="The BRIN of every school it runs.")
+
+
 class PolicyDoc(_Closed):
     """The YAML document as written."""
 
@@ -94,6 +102,11 @@ class PolicyDoc(_Closed):
     title: Text
     owner: Text | None = None
     audiences: dict[str, AudienceRule]
+    schoolbesturen: dict[str, SchoolBestuur] = Field(
+        default_factory=dict,
+        description="Per bestuursnummer the board's schools; each board is an audience "
+        "`schoolbestuur:<nummer>` that receives what `audiences.school` grants.",
+    )
 
 
 class Grant(_Closed):
@@ -122,10 +135,29 @@ class Policy(_Closed):
     owner: str | None
     keys: dict[str, str]
     grants: dict[str, dict[str, Grant]]
+    #: Per school board audience (`schoolbestuur:<id>`), the BRIN of its schools.
+    boards: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     def audiences(self) -> tuple[str, ...]:
-        """The audiences of the policy, in registry order."""
-        return tuple(a for a in (x.value for x in AUDIENCES) if a in self.grants)
+        """The audiences in registry order, the school boards in the school's place."""
+        order: list[str] = []
+        for kind in AUDIENCES:
+            if kind is Partner.SCHOOL:
+                order += [b for b in self.boards if b in self.grants]
+            elif kind.value in self.grants:
+                order.append(kind.value)
+        return tuple(order)
+
+    def partner_of(self, audience: str) -> str:
+        """The partner an audience stands for (a school board is the `school`): the name that
+        casus `adressaten` and a bezwaar's `partners` use."""
+        return audience_partner(audience).value
+
+    def enrolled(self, audience: str, brins: Iterable[str]) -> bool:
+        """True when a child known at schools `brins` may reach `audience`: always for a fixed
+        audience, for a school board only when one of those schools is the board's."""
+        schools = self.boards.get(audience)
+        return schools is None or any(b in schools for b in brins)
 
     def grant(self, audience: str, event_type: str) -> Grant | None:
         """The grant of `event_type` to `audience`, or None when it is not shared."""
@@ -196,19 +228,55 @@ def _is_encrypted(model: type[BaseModel], name: str) -> bool:
     return _model_of(model.model_fields[name].annotation) is EncryptedText
 
 
+def _boards(doc: PolicyDoc, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """The school boards as audiences with their BRIN; a BRIN belongs to one board only."""
+    boards: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for bestuur, board in doc.schoolbesturen.items():
+        at = f"schoolbesturen.{bestuur}"
+        try:
+            audience = board_audience(bestuur)
+        except ValueError as exc:
+            problems.append(f"{at}: {exc}")
+            continue
+        for brin in board.brin:
+            if brin in owner and owner[brin] != bestuur:
+                problems.append(f"{at}.brin: {brin} belongs to school board {owner[brin]} too")
+            owner[brin] = bestuur
+        boards[audience] = tuple(dict.fromkeys(board.brin))
+    school = doc.audiences.get(Partner.SCHOOL.value)
+    if school is not None and school.key is not None:
+        problems.append(
+            "audiences.school.key: each school board makes pseudonyms with its own key "
+            "(schoolbestuur:<id>); remove `key`"
+        )
+    if boards and school is None:
+        problems.append("schoolbesturen: no `audiences.school` says what the school boards get")
+    if school is not None and school.events and not boards:
+        problems.append(
+            "audiences.school: names what school boards get, but `schoolbesturen` names no board"
+        )
+    return boards
+
+
 def _resolve(doc: PolicyDoc, sha256: str) -> Policy:
     problems: list[str] = []
     known_audiences = [a.value for a in AUDIENCES]
     keys: dict[str, str] = {}
     grants: dict[str, dict[str, Grant]] = {}
+    boards = _boards(doc, problems)
     for audience, rule in doc.audiences.items():
         at = f"audiences.{audience}"
         if audience not in known_audiences:
             problems.append(f"{at}: unknown audience (known: {', '.join(known_audiences)})")
             continue
-        keys[audience] = rule.key or audience
+        if audience == Partner.SCHOOL.value:
+            keys.update({board: board for board in boards})
+        else:
+            keys[audience] = rule.key or audience
         try:
-            audience_key_name(keys[audience])
+            for key in {keys[k] for k in keys if k == audience or k in boards}:
+                audience_key_name(key)
         except KeyRingError as exc:
             problems.append(f"{at}.key: {exc}")
         grants[audience] = {}
@@ -277,6 +345,10 @@ def _resolve(doc: PolicyDoc, sha256: str) -> Policy:
             )
     if problems:
         raise PolicyError(problems)
+    # Every school board receives what `audiences.school` grants, as an audience of its own.
+    school = grants.pop(Partner.SCHOOL.value, {})
+    for board in boards:
+        grants[board] = {t: g.model_copy(update={"audience": board}) for t, g in school.items()}
     return Policy(
         version=doc.version,
         sha256=sha256,
@@ -284,6 +356,7 @@ def _resolve(doc: PolicyDoc, sha256: str) -> Policy:
         owner=doc.owner,
         keys=keys,
         grants=grants,
+        boards=boards,
     )
 
 
@@ -330,19 +403,9 @@ def load_policy(path: Path | None = None) -> Policy:
     return parse_policy(text)
 
 
-#: Audiences that read the figures besides their own view.
-INDICATOR_READERS = frozenset({"gemeente", "swv"})
-
-
-def readable_topics(policy: Policy) -> dict[str, set[str]]:
-    """Per audience, the logical topics it may read (for the ACLs): its own view topic, and
-    for the gemeente and the SWV the indicators topic. Nothing else: no contract, casus,
-    audit or state topic is ever readable by an audience."""
-    return {
-        audience: {view_topic(audience)}
-        | ({INDICATORS} if audience in INDICATOR_READERS else set())
-        for audience in policy.audiences()
-    }
+def key_audiences(policy: Policy) -> tuple[str, ...]:
+    """The key-ring audiences the policy's pseudonyms are made with (for `hub keys init`)."""
+    return tuple(dict.fromkeys(policy.key_audience(a) for a in policy.audiences()))
 
 
 def view_catalogue(policy: Policy) -> dict[str, dict[str, dict[str, Any]]]:

@@ -113,7 +113,7 @@ def project(policy: Policy, audience: str, event: Event[Any], ring: KeyRing) -> 
     if grant is None:
         return None
     data = event.data.model_dump(mode="json", exclude_none=True)
-    if not grant.admits(data) or not addressed(data, audience):
+    if not grant.admits(data) or not addressed(data, policy.partner_of(audience)):
         return None
     subject, kid = audience_subject(policy, audience, event.subject, ring)
     return ViewEvent(

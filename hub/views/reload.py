@@ -19,13 +19,15 @@ class PolicyHolder:
     """Holds the policy in force; `reload()` swaps it only for a valid file.
 
     With a key ring, a policy naming an audience whose key the ring lacks is refused too: the
-    projector could not make that audience's pseudonyms.
+    projector could not make that audience's pseudonyms. A reload may drop audiences but not
+    add one (a new school board): its view topic is created when the projector starts.
     """
 
     def __init__(self, path: Path | None = None, ring: KeyRing | None = None) -> None:
         self.path = path
         self.ring = ring
         self.current: Policy = self._load()
+        self._started_with = frozenset(self.current.audiences())
         self.last_problems: list[str] = []
         self._seen = self.current.sha256
 
@@ -37,10 +39,23 @@ class PolicyHolder:
                 raise PolicyError(problems)
         return policy
 
+    def _reloadable(self) -> Policy:
+        policy = self._load()
+        new = [a for a in policy.audiences() if a not in self._started_with]
+        if new:
+            raise PolicyError(
+                [
+                    f"{a}: a new audience takes effect when the projector starts (that creates "
+                    "its view topic): restart it"
+                    for a in new
+                ]
+            )
+        return policy
+
     def reload(self) -> bool:
         """Load the file again; True when a new valid policy is now in force."""
         try:
-            policy = self._load()
+            policy = self._reloadable()
         except PolicyError as exc:
             self.last_problems = exc.problems
             log.warning(

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from hub.bus import client
@@ -26,6 +26,7 @@ from hub.events.topics import (
     contract_topic,
     physical_name,
     topic,
+    view_spec,
 )
 from hub.privacy.keyring import KeyRing, KeyRingError
 from hub.process import settle_heap
@@ -45,6 +46,19 @@ def input_topics(prefix: str = "") -> list[str]:
     """Every contract topic and the casus output: what the projector reads."""
     names = [contract_topic(p) for p in PRODUCING_PARTNERS] + [CASUS_UIT]
     return [physical_name(n, prefix=prefix) for n in names]
+
+
+async def ensure_view_topics(
+    bootstrap: str, topics: ViewTopics, audiences: Iterable[str], partitions: int | None = None
+) -> None:
+    """Create the view topic of every audience the policy serves (a school board's among them)
+    where missing; `partitions` overrides the registry's count (tests)."""
+    specs = []
+    for audience in audiences:
+        spec = view_spec(audience)
+        count = spec.partitions if partitions is None else min(partitions, spec.partitions)
+        specs.append((topics.view(audience), count, spec.config()))
+    await client.create_topics(bootstrap, specs)
 
 
 async def create_state_topic(
@@ -105,6 +119,7 @@ async def run(
     `started` is set once the projector processes and the SIGHUP handler is in place.
     """
     await create_state_topic(bootstrap, ViewTopics(prefix))
+    await ensure_view_topics(bootstrap, ViewTopics(prefix), policies.current.audiences())
     processor = projector(bootstrap, ring, policies, prefix=prefix)
     loop = asyncio.get_running_loop()
     watcher = asyncio.create_task(policies.watch(watch_interval))

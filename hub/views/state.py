@@ -18,6 +18,8 @@ class ChildViews(BaseModel):
     bezwaar_sinds: dt.date | None = None
     #: Audiences that received at least one view: they get the erasure notice.
     ontvangers: tuple[str, ...] = ()
+    #: The schools (BRIN) that reported the child themselves: its school boards' views.
+    scholen: tuple[str, ...] = ()
 
     def objected(self, audience: str) -> bool:
         """True when the parents objected to sharing with `audience`."""
@@ -37,3 +39,11 @@ class ChildViews(BaseModel):
         if audiences <= set(self.ontvangers):
             return self
         return self.model_copy(update={"ontvangers": tuple(sorted({*self.ontvangers, *audiences}))})
+
+    def with_school(self, brin: str, enrolled: bool) -> ChildViews:
+        """The state after school `brin` reported the child (or its uitschrijving)."""
+        known = brin in self.scholen
+        if known == enrolled:
+            return self
+        scholen = (*self.scholen, brin) if enrolled else tuple(b for b in self.scholen if b != brin)
+        return self.model_copy(update={"scholen": tuple(sorted(scholen))})

@@ -9,7 +9,17 @@ from typing import Any
 from hub.events.casus import CASUS_GEWIST
 from hub.events.envelope import Event
 from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
+from hub.events.school import (
+    HERSTELMELDING_GEDAAN,
+    INSCHRIJVING_GEREGISTREERD,
+    UITSCHRIJVING_GEREGISTREERD,
+    VERZUIM_GEREGISTREERD,
+    VERZUIMMELDING_GEDAAN,
+    ZIEKMELDING_GEDAAN,
+    ZORGSIGNAAL_AFGEGEVEN,
+)
 from hub.events.topics import AUDIT, DATAKEYS, VIEWS_STATE, physical_name, view_topic
+from hub.events.vocab import Partner
 from hub.privacy.keyring import KeyRing
 from hub.views import audit
 from hub.views.policy import Policy
@@ -19,6 +29,19 @@ from hub.views.wire import Headers, encode_audit, encode_view
 
 #: Types that end a child's views: the erasure request, or the casus saying it erased the case.
 ERASING_TYPES = frozenset({VERWIJDERING_VERZOCHT, CASUS_GEWIST})
+
+#: What a school itself sends about a child it has: its BRIN links the child to that school's
+#: board, whose view then carries the child. An uitschrijving ends the link for that school.
+ENROLLING_TYPES = frozenset(
+    {
+        INSCHRIJVING_GEREGISTREERD,
+        VERZUIM_GEREGISTREERD,
+        VERZUIMMELDING_GEDAAN,
+        ZIEKMELDING_GEDAAN,
+        HERSTELMELDING_GEDAAN,
+        ZORGSIGNAAL_AFGEGEVEN,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +88,21 @@ def _write(topic: str, encoded: tuple[bytes, bytes, Headers]) -> Record:
 def relevant_types(policy: Policy) -> frozenset[str]:
     """The event types that can change a view: granted to some audience, bezwaar, erasure."""
     granted = {t for grants in policy.grants.values() for t in grants}
-    return frozenset({*granted, BEZWAAR_INGEDIEND, *ERASING_TYPES})
+    enrolling = {*ENROLLING_TYPES, UITSCHRIJVING_GEREGISTREERD} if policy.boards else set()
+    return frozenset({*granted, *enrolling, BEZWAAR_INGEDIEND, *ERASING_TYPES})
+
+
+def enrolment(state: ChildViews, event: Event[Any]) -> ChildViews:
+    """The state with the school that sent `event` (its own report, with a BRIN) linked or, on
+    an uitschrijving, unlinked; only the school's own events count."""
+    brin = getattr(event.data, "brin", None)
+    if brin is None or event.partner is not Partner.SCHOOL:
+        return state
+    if event.type in ENROLLING_TYPES:
+        return state.with_school(str(brin), enrolled=True)
+    if event.type == UITSCHRIJVING_GEREGISTREERD:
+        return state.with_school(str(brin), enrolled=False)
+    return state
 
 
 def transition(
@@ -83,11 +120,15 @@ def transition(
         return current.with_bezwaar(audiences, event.data.datum), []
     if event.type in ERASING_TYPES:
         return None, _erase(policy, ring, topics, current, event, now)
+    if policy.boards:
+        current = enrolment(current, event)
     records: list[Record] = []
     received: set[str] = set()
     for audience in policy.audiences():
-        if current.objected(audience):
+        if current.objected(policy.partner_of(audience)):
             continue
+        if not policy.enrolled(audience, current.scholen):
+            continue  # a school board sees only the children its own schools reported
         view = project(policy, audience, event, ring)
         if view is None:
             continue

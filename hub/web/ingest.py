@@ -16,8 +16,9 @@ from hub.adapters.registry import AdapterRegistry, builtin_registry
 from hub.bus import client
 from hub.bus.datakeys import KafkaDataKeyStore, datakeys_topic, ensure_datakeys_topic
 from hub.bus.publisher import IdempotentPublisher
+from hub.bus.security import ClientSecurity, ingest_security
 from hub.bus.topics import create_registry_topics
-from hub.events.topics import DLQ, INGEST_SEEN, contract_topic, physical_name, topic
+from hub.events.topics import DLQ, INGEST, INGEST_SEEN, contract_topic, physical_name, topic
 from hub.privacy.fieldcrypt import DataKeyRing, FieldCipher
 from hub.privacy.keyring import KeyRing, load_keyring
 from hub.settings import HubSettings
@@ -53,13 +54,17 @@ def seen_topic(prefix: str = "") -> str:
 
 def _transactional_id(prefix: str) -> str:
     # One id per host and process: a second ingest process must not fence the first.
-    # Under the hub principal's transactional-id prefix (`<prefix>hub`), see hub/ops/acl.py.
+    # Under the ingest principal's transactional-id prefix (`<prefix>hub-ingest`), see
+    # hub.bus.security.APP_ID_PREFIXES.
     return f"{prefix}hub-ingest-{socket.gethostname()}-{os.getpid()}"
 
 
-async def ensure_ingest_topics(bootstrap: str, settings: HubSettings) -> None:
-    """Create the registry's topics (the seen-ids topic among them) where missing."""
-    await create_registry_topics(bootstrap, settings)
+async def ensure_ingest_topics(
+    bootstrap: str, settings: HubSettings, *, security: ClientSecurity | None = None
+) -> None:
+    """Create the topics the ingest writes or reads (contract topics, dead letters, seen ids,
+    data keys) where missing, as the ingest's principal."""
+    await create_registry_topics(bootstrap, settings, principal=INGEST, security=security)
 
 
 @asynccontextmanager
@@ -71,24 +76,28 @@ async def ingest_service(
     registry: AdapterRegistry | None = None,
     options: IngestOptions | None = None,
 ) -> AsyncIterator[IngestService]:
-    """A started IngestService on the bus: idempotent publisher, key ring, data keys."""
+    """A started IngestService on the bus: idempotent publisher, key ring, data keys.
+
+    It works under the ingest's own principal (`<prefix>hub-ingest`), not the processors'.
+    """
     options = options or IngestOptions()
     bootstrap = bootstrap or client.bootstrap_servers(settings)
-    await client.ensure_reachable(bootstrap)
+    security = ingest_security(settings)
+    await client.ensure_reachable(bootstrap, security=security)
     ring = ring or load_keyring(settings)
     prefix = settings.topic_prefix
     topic(DLQ)  # the registry must know the names we write to
     topic(contract_topic("school"))
     if options.create_topics:
-        await ensure_ingest_topics(bootstrap, settings)
+        await ensure_ingest_topics(bootstrap, settings, security=security)
     async with AsyncExitStack() as stack:
         cipher: FieldCipher | None = None
         before = None
         if options.encrypt_notes:
             keys_topic = datakeys_topic(prefix)
             if options.create_topics:
-                await ensure_datakeys_topic(bootstrap, keys_topic)
-            store = KafkaDataKeyStore(bootstrap, keys_topic)
+                await ensure_datakeys_topic(bootstrap, keys_topic, security=security)
+            store = KafkaDataKeyStore(bootstrap, keys_topic, security=security)
             await store.start()
             stack.push_async_callback(store.stop)
             cipher = FieldCipher(DataKeyRing(store, ring))
@@ -97,6 +106,7 @@ async def ingest_service(
             bootstrap=bootstrap,
             seen_topic=seen_topic(prefix),
             transactional_id=options.transactional_id or _transactional_id(prefix),
+            security=security,
         )
         await publisher.start()
         stack.push_async_callback(publisher.stop)

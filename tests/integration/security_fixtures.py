@@ -13,15 +13,14 @@ import pytest
 from hub.bus import client
 from hub.bus.security import ADMIN_USER, ClientSecurity
 from hub.ops import certs
-from hub.ops.acl import TopicLike, desired_acls, managed_principals, registry_and_audiences
+from hub.ops.acl import TopicLike, desired_acls, managed_principals, policy_registry
 from hub.ops.acl_admin import apply_acls
 from hub.ops.launcher import HOST, LauncherError, LocalKafka, free_port
 from hub.settings import HubSettings
 
-#: The registry's topics (hub.events.topics when present, else the minimal mirror of it).
-REGISTRY: list[TopicLike]
-AUDIENCES: list[str]
-REGISTRY, AUDIENCES = registry_and_audiences()
+#: The registry's topics as the shipped sharing policy shapes them (a view per served audience,
+#: one per school board).
+REGISTRY: list[TopicLike] = policy_registry()
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,7 @@ def secured_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured
         admin = client.admin(broker.bootstrap, security=admin_security)
         await admin.start()
         try:
-            await apply_acls(admin, desired_acls(REGISTRY, AUDIENCES), managed_principals())
+            await apply_acls(admin, desired_acls(REGISTRY), managed_principals())
         finally:
             await admin.close()
 

@@ -15,9 +15,10 @@ from hub.bus import client, cloudevents
 from hub.bus.scan import read_to_end
 from hub.events.school import ZIEKMELDING_GEDAAN
 from hub.events.topics import DLQ, contract_topic, raw_topic, topic
-from hub.privacy.keyring import init_keyring, load_keyring
+from hub.privacy.keyring import init_keyring
 from hub.privacy.pseudonyms import pseudonymise_raw
 from hub.settings import HubSettings
+from hub.views.policy import key_audiences, load_keyring, load_policy
 from tests.pii import PLANTED_PREFIX, assert_no_pii
 
 BSN = "123456782"
@@ -52,7 +53,7 @@ class TestAdaptersRun:
         # lives under the prefix the session-end scan skips; its outputs are scanned below.
         prefix = f"{PLANTED_PREFIX}{unique}."
         keys = tmp_path / "keys"
-        init_keyring(keys)
+        init_keyring(keys, key_audiences(load_policy()))
         raw = topic(raw_topic("school"))
         await client.create_topics(bootstrap, [(prefix + raw.name, raw.partitions, raw.config())])
         env = os.environ | {

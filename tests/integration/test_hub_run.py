@@ -12,6 +12,7 @@ import httpx
 from hub.privacy.keyring import init_keyring
 from hub.runtime import Hub, HubOptions
 from hub.settings import HubSettings
+from hub.views.policy import key_audiences, load_policy
 
 
 class TestHubRun:
@@ -38,7 +39,7 @@ class TestHubRun:
     async def test_the_hub_serves_health_and_the_loket(
         self, bootstrap: str, unique: str, tmp_path: Path
     ) -> None:
-        init_keyring(tmp_path / "keys")
+        init_keyring(tmp_path / "keys", key_audiences(load_policy()))
         settings = HubSettings(
             kafka_bootstrap_servers=bootstrap,
             key_dir=tmp_path / "keys",

@@ -14,6 +14,7 @@ from hub.demo import scenario
 from hub.privacy.keyring import init_keyring
 from hub.runtime import Hub, HubOptions
 from hub.settings import HubSettings
+from hub.views.policy import key_audiences, load_policy
 from hub.web.tokens import PartnerTokens
 
 
@@ -48,7 +49,7 @@ class TestProcessorMetrics:
     async def test_metrics_show_records_processed_per_processor(
         self, bootstrap: str, unique: str, tmp_path: Path
     ) -> None:
-        init_keyring(tmp_path / "keys")
+        init_keyring(tmp_path / "keys", key_audiences(load_policy()))
         settings = HubSettings(
             kafka_bootstrap_servers=bootstrap,
             key_dir=tmp_path / "keys",

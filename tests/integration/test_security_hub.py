@@ -1,4 +1,5 @@
-"""The whole hub runs on the secured bus as the `hub` principal, with nothing but its own ACLs."""
+"""The whole hub runs on the secured bus under its two principals, the processors' `hub` and the
+ingest's `hub-ingest`, with nothing but their own ACLs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from hub.privacy.keyring import init_keyring
 from hub.runtime import Hub, HubOptions
 from hub.settings import HubSettings, get_settings
+from hub.views.policy import key_audiences, load_policy
 from hub.web.tokens import PartnerTokens
 from tests.integration.security_fixtures import SecuredBroker, secured_broker
 
@@ -22,6 +24,9 @@ class TestHubOnTheSecuredBus:
         self, secured_broker: SecuredBroker, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     ) -> None:
         hub_user = secured_broker.user("hub")
+        ingest_password = tmp_path / "hub-ingest.password"
+        ingest_password.write_text(secured_broker.local.passwords.read("hub-ingest"))
+        monkeypatch.setenv("HUB_KAFKA_INGEST_PASSWORD_FILE", str(ingest_password))
         monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", secured_broker.bootstrap)
         monkeypatch.setenv("HUB_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
         monkeypatch.setenv("HUB_KAFKA_SASL_USERNAME", "hub")
@@ -31,7 +36,7 @@ class TestHubOnTheSecuredBus:
         monkeypatch.setenv("HUB_STATE_DIR", str(tmp_path / "state"))
         get_settings.cache_clear()
         try:
-            init_keyring(tmp_path / "keys")
+            init_keyring(tmp_path / "keys", key_audiences(load_policy()))
             tokens = PartnerTokens()
             token = tokens.issue("school")
             options = HubOptions(port=0, tick_interval=0, tokens=tokens)

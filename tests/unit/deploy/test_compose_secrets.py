@@ -6,8 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from hub.bus.security import all_users
 from hub.cli import app
+from hub.ops.acl import bus_users
 
 
 class TestComposeSecrets:
@@ -16,7 +16,9 @@ class TestComposeSecrets:
         assert result.exit_code == 0, result.output
         assert (tmp_path / "tls" / "ca.pem").exists()
         assert (tmp_path / "tls" / "broker.pem").stat().st_mode & 0o077 == 0
-        for user in all_users():
+        users = bus_users()
+        assert {"hub", "hub-ingest", "schoolbestuur-41234", "schoolbestuur-52345"} <= set(users)
+        for user in users:
             password = tmp_path / "users" / f"{user}.password"
             assert password.stat().st_mode & 0o077 == 0
             assert len(password.read_text().strip()) >= 40

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from hub.bus.security import SUPER_USERS
+from hub.ops import strimzi
 from hub.settings import PROJECT_ROOT, HubSettings
 
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -107,6 +108,11 @@ class TestHubService:
         assert settings.kafka_sasl_mechanism == "SCRAM-SHA-512"
         assert settings.kafka_bootstrap_servers == SERVER["advertised.listeners"].split("://")[1]
         assert mount_target(HUB, ".hub/keys}") == str(settings.key_dir)
+        # The same two principals as the Kubernetes deployment: processors and ingest.
+        kubernetes = strimzi.hub_settings()
+        assert settings.kafka_sasl_username == kubernetes["HUB_KAFKA_SASL_USERNAME"] == "hub"
+        assert settings.kafka_ingest_username == kubernetes["HUB_KAFKA_INGEST_USERNAME"]
+        assert settings.kafka_ingest_username == "hub-ingest"
 
     def test_it_shares_the_brokers_network_so_the_loopback_certificate_fits(self) -> None:
         assert HUB["network_mode"] == "service:kafka"

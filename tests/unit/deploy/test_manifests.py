@@ -7,14 +7,15 @@ from typing import Any
 import pytest
 import yaml
 
-from hub.bus.security import ADMIN_USER, HUB_USER, PARTIES
+from hub.bus.security import ADMIN_USER, HUB_USER, INGEST_USER, PARTIES
 from hub.cli.acl import STRIMZI_DIR, strimzi_files
 from hub.events.topics import CHILD_PARTITIONS
 from hub.ops import strimzi
-from hub.ops.acl import registry_and_audiences
+from hub.ops.acl import policy_registry
 from hub.settings import HubSettings
 
-TOPICS, AUDIENCES = registry_and_audiences()
+TOPICS = policy_registry()
+BOARDS = ("schoolbestuur-41234", "schoolbestuur-52345")
 FILES = ("kafka-cluster.yaml", "kafka-topics.yaml", "kafka-users.yaml", "hub.yaml")
 
 
@@ -61,10 +62,18 @@ class TestGeneration:
             assert doc["metadata"]["name"]
 
     def test_a_region_prefix_reaches_the_hub_settings(self) -> None:
-        files = strimzi.manifests(prefix="regio_utrecht.")
+        files = strimzi.manifests(prefix="regio-utrecht.")
         config = next(d for d in yaml.safe_load_all(files["hub.yaml"]) if d["kind"] == "ConfigMap")
-        assert config["data"]["HUB_TOPIC_PREFIX"] == "regio_utrecht."
-        assert "regio_utrecht.raw.school.v1" in files["kafka-topics.yaml"]
+        assert config["data"]["HUB_TOPIC_PREFIX"] == "regio-utrecht."
+        assert config["data"]["HUB_KAFKA_SASL_USERNAME"] == "regio-utrecht.hub"
+        assert config["data"]["HUB_KAFKA_INGEST_USERNAME"] == "regio-utrecht.hub-ingest"
+        assert "regio-utrecht.raw.school.v1" in files["kafka-topics.yaml"]
+        users = [d for d in yaml.safe_load_all(files["kafka-users.yaml"]) if d]
+        assert "regio-utrecht.schoolbestuur-41234" in {u["metadata"]["name"] for u in users}
+
+    def test_a_prefix_that_cannot_name_kafka_users_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="cannot name KafkaUsers"):
+            strimzi.manifests(prefix="Regio_Utrecht.")
 
 
 class TestRegistry:
@@ -74,7 +83,7 @@ class TestRegistry:
 
     def test_every_principal_has_a_kafka_user_of_the_cluster(self) -> None:
         users = {d["metadata"]["name"] for d in load("kafka-users.yaml")}
-        assert users == {ADMIN_USER, HUB_USER, *PARTIES}
+        assert users == {ADMIN_USER, HUB_USER, INGEST_USER, *PARTIES, *BOARDS}
         cluster = one("kafka-cluster.yaml", "Kafka")["metadata"]["name"]
         for name in ("kafka-topics.yaml", "kafka-users.yaml", "kafka-cluster.yaml"):
             for doc in load(name):
@@ -142,12 +151,16 @@ class TestHubDeployment:
         assert settings.kafka_bootstrap_servers == bootstrap
         assert settings.kafka_security_protocol == "SASL_SSL"
         assert settings.kafka_sasl_username == HUB_USER
+        assert settings.kafka_ingest_username == INGEST_USER
         assert (
             mounted(str(settings.key_dir) + "/pseudonym.v1")["secret"]["secretName"] == "hub-keys"
         )
         password = mounted(str(settings.kafka_sasl_password_file))["secret"]
         assert password["secretName"] == HUB_USER  # the User Operator's Secret of the KafkaUser
         assert password["items"] == [{"key": "password", "path": "password"}]
+        ingest = mounted(str(settings.kafka_ingest_password_file))["secret"]
+        assert ingest["secretName"] == INGEST_USER
+        assert ingest["items"] == [{"key": "password", "path": "password"}]
         ca = mounted(str(settings.kafka_ssl_cafile))["secret"]
         assert ca["secretName"] == f"{kafka['metadata']['name']}-cluster-ca-cert"
         tokens = mounted(str(settings.state_dir / "ingest-tokens" / "ingest-tokens.json"))

@@ -70,11 +70,32 @@ class TestRegistry:
         assert topic(contract_topic("school")).config()["retention.ms"] == "-1"
 
     def test_views_are_read_only_by_their_audience(self) -> None:
-        for audience in ("school", "leerplicht", "jgz", "buurtteam", "swv", "gemeente"):
+        for audience in ("leerplicht", "jgz", "buurtteam", "swv", "gemeente"):
             view = topic(view_topic(audience))
             assert view.readers == (audience,)
             assert view.writers == ("hub",)
             assert view.policy_filtered
+
+    def test_each_school_board_has_a_view_of_its_own_and_the_school_none(self) -> None:
+        board = topic("view.schoolbestuur.41234.v1")
+        assert board.name == view_topic("schoolbestuur:41234")
+        assert board.readers == ("schoolbestuur-41234",)
+        assert board.writers == ("hub",)
+        assert board.config() == topic(view_topic("jgz")).config()
+        assert "view.school.v1" not in registry()
+        with pytest.raises(ValueError, match="each school board reads"):
+            view_topic("school")
+        with pytest.raises(KeyError):
+            topic("view.schoolbestuur.Not-Valid.v1")
+
+    def test_only_the_hub_ingest_writes_contracts_for_partners_and_reads_nothing_of_theirs(
+        self,
+    ) -> None:
+        contract = topic(contract_topic("jgz"))
+        assert contract.writers == ("jgz", "hub-ingest")
+        assert contract.readers == ("hub",)
+        ingest_reads = {t.name for t in registry().values() if "hub-ingest" in t.readers}
+        assert ingest_reads == {"ingest.seen.v1", "datakeys.v1"}
 
     def test_raw_topics_stay_with_their_partner(self) -> None:
         raw = topic(raw_topic("jgz"))

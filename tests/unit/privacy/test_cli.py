@@ -49,18 +49,23 @@ class TestKeysCommand:
         assert _hub(monkeypatch, "keys", "show", "--dir", str(ring_dir)) == 0
         out = capsys.readouterr().out
         assert "kek.v1\nkek.v2  (current)\n" in out
-        assert "audience-schoolbestuur-41234.v1  (current)" in out
+        # `keys init` made the key of every board of the policy; the rotation made v2.
+        assert "audience-schoolbestuur-41234.v1\naudience-schoolbestuur-41234.v2  (current)" in out
         for key in read_keyring(ring_dir, {}).versions("kek"):
             assert key.material.hex() not in out
 
-    def test_init_refuses_to_overwrite(
+    def test_init_never_overwrites_and_adds_only_a_missing_board_key(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
         assert _hub(monkeypatch, "keys", "init", "--dir", str(tmp_path)) == 0
+        (tmp_path / "audience-schoolbestuur-52345.v1").unlink()  # a board the policy just added
         before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-        assert _hub(monkeypatch, "keys", "init", "--dir", str(tmp_path)) == 1
-        assert "refusing to overwrite" in capsys.readouterr().err
-        assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+        capsys.readouterr()
+        assert _hub(monkeypatch, "keys", "init", "--dir", str(tmp_path)) == 0
+        assert capsys.readouterr().out == "audience-schoolbestuur-52345.v1\n"
+        after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+        assert {n: after[n] for n in before} == before
+        assert set(after) - set(before) == {"audience-schoolbestuur-52345.v1"}
 
     def test_show_without_keys_is_one_line(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -9,9 +9,9 @@ import yaml
 
 from hub.cli.acl import STRIMZI_DIR, strimzi_files
 from hub.ops import strimzi
-from hub.ops.acl import Acl, Operation, desired_acls, registry_and_audiences
+from hub.ops.acl import Acl, Operation, desired_acls, policy_registry
 
-TOPICS, AUDIENCES = registry_and_audiences()
+TOPICS = policy_registry()
 _RESOURCE = {v: k for k, v in strimzi._RESOURCE.items()}
 _PATTERN = {v: k for k, v in strimzi._PATTERN.items()}
 
@@ -55,7 +55,7 @@ class TestGeneratedManifests:
     def test_users_grant_exactly_the_derived_acls(self) -> None:
         users = {d["metadata"]["name"]: d for d in documents("kafka-users.yaml")}
         granted = set().union(*(acls_of(u) for u in users.values()))
-        assert granted == desired_acls(TOPICS, AUDIENCES)
+        assert granted == desired_acls(TOPICS)
         assert all(u["spec"]["authentication"] == {"type": "scram-sha-512"} for u in users.values())
         assert "authorization" not in users["admin"]["spec"]
 
@@ -68,13 +68,14 @@ class TestGeneratedManifests:
         assert school["config"]["retention.ms"] == "86400000"
 
     def test_a_region_prefix_reaches_topics_groups_and_object_names(self) -> None:
-        users = strimzi.kafka_users(TOPICS, AUDIENCES, prefix="regio_utrecht.")
-        topics = strimzi.kafka_topics(TOPICS, prefix="regio_utrecht.")
+        users = strimzi.kafka_users(TOPICS, prefix="regio-utrecht.")
+        topics = strimzi.kafka_topics(TOPICS, prefix="regio-utrecht.")
         names = {r["resource"].get("name") for u in users for r in _rules(u)}
-        assert "regio_utrecht.raw.school.v1" in names
-        assert "regio_utrecht.school." in names
+        assert "regio-utrecht.raw.school.v1" in names
+        assert "regio-utrecht.school." in names
+        assert {u["metadata"]["name"] for u in users} >= {"regio-utrecht.hub", "regio-utrecht.jgz"}
         assert topics[0]["metadata"]["name"].startswith("regio-utrecht.")
-        assert topics[0]["spec"]["topicName"].startswith("regio_utrecht.")
+        assert topics[0]["spec"]["topicName"].startswith("regio-utrecht.")
 
 
 def _rules(user: dict[str, Any]) -> list[dict[str, Any]]:

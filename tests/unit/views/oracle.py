@@ -33,7 +33,9 @@ def _merge(a: Any, b: Any) -> Any:
 
 
 def expected_view(raw: dict[str, Any], audience: str, event: Event[Any]) -> dict[str, Any] | None:
-    """The data `audience` should receive for `event`, or None."""
+    """The data `audience` should receive for `event`, or None (a school board: as the school,
+    whatever the enrolment: that is the transition's business, not the projection's)."""
+    audience = "school" if audience.startswith("schoolbestuur:") else audience
     rules = raw["audiences"].get(audience, {}).get("events", {})
     rule = rules.get(event.type.removeprefix(TYPE_PREFIX))
     if rule is None:

@@ -16,7 +16,15 @@ from hub.privacy.pseudonyms import pseudonymise
 #: Made-up BSNs that pass the 11-proef, so a leak would be caught.
 BSNS = ("111222333", "123456782", "232262536")
 
-KEY_AUDIENCES = ("leerplicht", "jgz", "buurtteam", "swv", "gemeente", "schoolbestuur:regio")
+KEY_AUDIENCES = (
+    "leerplicht",
+    "jgz",
+    "buurtteam",
+    "swv",
+    "gemeente",
+    "schoolbestuur:41234",
+    "schoolbestuur:52345",
+)
 
 T0 = dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC)
 

@@ -12,9 +12,9 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from hub.events.export import CONTRACTS_DIR
-from hub.events.topics import AUDIENCES, view_topic
+from hub.events.topics import view_topic
 from hub.settings import PROJECT_ROOT
-from hub.views.asyncapi import add_views, message_id, view_payload_schema
+from hub.views.asyncapi import add_views, erasure_id, message_id, view_payload_schema
 from hub.views.audit import disclosure
 from hub.views.indicators import tally
 from hub.views.policy import load_policy, parse_policy
@@ -53,14 +53,14 @@ def headers_of(raw: tuple[tuple[str, bytes], ...]) -> dict[str, str]:
 
 
 class TestViewChannels:
-    @pytest.mark.parametrize("audience", [a.value for a in AUDIENCES])
+    @pytest.mark.parametrize("audience", POLICY.audiences())
     def test_a_channel_lists_one_message_per_grant_and_the_erasure_notice(
         self, audience: str
     ) -> None:
         expected = {message_id(audience, t) for t in POLICY.grants[audience]}
-        assert channel_messages(view_topic(audience)) == expected | {f"view_{audience}__wisbericht"}
+        assert channel_messages(view_topic(audience)) == expected | {erasure_id(audience)}
 
-    @pytest.mark.parametrize("audience", [a.value for a in AUDIENCES])
+    @pytest.mark.parametrize("audience", POLICY.audiences())
     def test_every_real_view_matches_its_message(self, audience: str) -> None:
         checked = 0
         for event in STREAM:
@@ -105,7 +105,7 @@ class TestViewChannels:
             notice = erasure_notice(
                 POLICY, audience, STREAM[0].subject, RING, trigger_id="verzoek-1", when=NOW
             )
-            doc = message(f"view_{audience}__wisbericht")
+            doc = message(erasure_id(audience))
             _, _, headers = encode_view(notice)
             Draft202012Validator(doc["payload"]).validate(notice.data)
             Draft202012Validator(doc["headers"]).validate(headers_of(headers))
@@ -164,7 +164,11 @@ class TestComposition:
         base = {
             "channels": {
                 name.replace(".", "_"): {"description": "x"}
-                for name in ["indicators.v1", "audit.v1", *(view_topic(a) for a in AUDIENCES)]
+                for name in [
+                    "indicators.v1",
+                    "audit.v1",
+                    *(view_topic(a) for a in POLICY.audiences()),
+                ]
             }
         }
         added = add_views(base)

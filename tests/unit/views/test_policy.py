@@ -15,9 +15,9 @@ from hub.views.policy import (
     HEALTH_TYPES,
     PolicyError,
     expand_type,
+    key_audiences,
     load_policy,
     parse_policy,
-    readable_topics,
     view_catalogue,
 )
 
@@ -48,12 +48,13 @@ class TestDefaultPolicy:
         assert policy.sha256 == hashlib.sha256(DEFAULT_POLICY_PATH.read_bytes()).hexdigest()
 
     def test_covers_every_audience_of_the_registry(self) -> None:
-        assert set(load_policy().audiences()) == {a.value for a in AUDIENCES}
+        policy = load_policy()
+        assert {policy.partner_of(a) for a in policy.audiences()} == {a.value for a in AUDIENCES}
 
     def test_health_content_reaches_only_jgz_and_the_school(self) -> None:
         policy = load_policy()
         for audience in policy.audiences():
-            if audience in ("jgz", "school"):
+            if policy.partner_of(audience) in ("jgz", "school"):
                 continue
             assert not set(policy.grants[audience]) & HEALTH_TYPES, audience
 
@@ -175,19 +176,76 @@ class TestValidation:
             load_policy(tmp_path / "absent.yaml")
 
 
-class TestReadableTopics:
-    def test_each_audience_reads_its_own_view_topic_and_figures_only(self) -> None:
-        topics = readable_topics(load_policy())
-        assert topics["jgz"] == {"view.jgz.v1"}
-        assert topics["gemeente"] == {"view.gemeente.v1", "indicators.v1"}
-        assert topics["swv"] == {"view.swv.v1", "indicators.v1"}
-        for audience, readable in topics.items():
-            assert {t for t in readable if t.startswith("view.")} == {f"view.{audience}.v1"}
+BOARDS = (
+    MINIMAL
+    + """
+  school:
+    purpose: Zorgplicht op school
+    legal_basis: Wet op het primair onderwijs, art. 8
+    retention_days: 30
+    events:
+      casus.regie.aanvaard.v1:
+        fields: [datum, partner]
+schoolbesturen:
+  "41234":
+    naam: Stichting Voorbeeld
+    brin: [12AB, 12AC]
+  "52345":
+    brin: [34CD]
+"""
+)
 
-    def test_an_audience_absent_from_the_policy_reads_nothing(self) -> None:
-        assert readable_topics(parse_policy(MINIMAL.encode())) == {
-            "leerplicht": {"view.leerplicht.v1"}
+
+class TestSchoolBoards:
+    def test_each_named_board_is_an_audience_with_the_school_grants_and_its_own_key(
+        self,
+    ) -> None:
+        policy = parse_policy(BOARDS.encode())
+        assert policy.audiences() == ("schoolbestuur:41234", "schoolbestuur:52345", "leerplicht")
+        assert "school" not in policy.grants
+        for board in ("schoolbestuur:41234", "schoolbestuur:52345"):
+            grant = policy.grant(board, "nl.onderwijsjeugd.casus.regie.aanvaard.v1")
+            assert grant is not None
+            assert grant.audience == board
+            assert policy.key_audience(board) == board
+            assert policy.partner_of(board) == "school"
+        assert policy.boards == {
+            "schoolbestuur:41234": ("12AB", "12AC"),
+            "schoolbestuur:52345": ("34CD",),
         }
+        assert key_audiences(policy)[:2] == ("schoolbestuur:41234", "schoolbestuur:52345")
+
+    def test_a_board_sees_only_children_of_its_own_schools(self) -> None:
+        policy = parse_policy(BOARDS.encode())
+        assert policy.enrolled("schoolbestuur:41234", ["12AC"])
+        assert not policy.enrolled("schoolbestuur:41234", ["34CD"])
+        assert not policy.enrolled("schoolbestuur:52345", [])
+        assert policy.enrolled("leerplicht", [])
+
+    def test_the_default_policy_names_two_boards(self) -> None:
+        policy = load_policy()
+        assert set(policy.boards) == {"schoolbestuur:41234", "schoolbestuur:52345"}
+        assert "school" not in policy.audiences()
+
+    @pytest.mark.parametrize(
+        ("change", "problem"),
+        [
+            ('  "52345":\n    brin: [12AB]', "12AB belongs to school board 41234 too"),
+            ('  "Bestuur 1":\n    brin: [56EF]', "school board id 'Bestuur 1' must be"),
+            ('  "61234":\n    brin: [56E]', "schoolbesturen.61234.brin.0: String should match"),
+        ],
+    )
+    def test_board_mistakes_are_refused(self, change: str, problem: str) -> None:
+        text = BOARDS.replace('  "52345":\n    brin: [34CD]', change)
+        assert any(problem in p for p in _problems(text)), _problems(text)
+
+    def test_school_grants_without_a_board_and_a_shared_key_are_refused(self) -> None:
+        no_boards = BOARDS[: BOARDS.index("schoolbesturen:")]
+        assert any("names no board" in p for p in _problems(no_boards))
+        shared = BOARDS.replace("  school:\n", '  school:\n    key: "schoolbestuur:regio"\n')
+        assert any("its own key" in p for p in _problems(shared))
+        no_school = MINIMAL + BOARDS[BOARDS.index("schoolbesturen:") :]
+        assert any("no `audiences.school`" in p for p in _problems(no_school))
 
 
 def test_view_catalogue_lists_fields_and_basis_per_audience() -> None:

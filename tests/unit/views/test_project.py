@@ -10,7 +10,6 @@ import pytest
 
 from hub.events.casus import CASUS_GEWIST
 from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
-from hub.events.topics import AUDIENCES
 from hub.privacy.pseudonyms import audience_pseudonym_for
 from hub.views.audit import AuditKind
 from hub.views.policy import load_policy
@@ -34,9 +33,13 @@ STREAM = rich_stream(RING)
 TOPICS = ViewTopics("t.")
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 ZORGSIGNAAL = "nl.onderwijsjeugd.school.zorgsignaal.afgegeven.v1"
+INSCHRIJVING = "nl.onderwijsjeugd.school.inschrijving.geregistreerd.v1"
+UITSCHRIJVING = "nl.onderwijsjeugd.school.uitschrijving.geregistreerd.v1"
+MATCH = "nl.onderwijsjeugd.casus.match_gevonden.v1"
+BOARD_A, BOARD_B = "schoolbestuur:41234", "schoolbestuur:52345"
 
 
-@pytest.mark.parametrize("audience", [a.value for a in AUDIENCES])
+@pytest.mark.parametrize("audience", POLICY.audiences())
 def test_each_audience_sees_exactly_what_the_policy_allows(audience: str) -> None:
     raw = raw_policy()
     shown = 0
@@ -74,7 +77,7 @@ def test_jgz_content_never_reaches_leerplicht() -> None:
 
 def test_two_audiences_know_the_same_child_by_different_pseudonyms() -> None:
     match = next(e for e in STREAM if e.type.endswith("match_gevonden.v1"))
-    school = project(POLICY, "school", match, RING)
+    school = project(POLICY, "schoolbestuur:41234", match, RING)
     buurtteam = project(POLICY, "buurtteam", match, RING)
     assert school is not None
     assert buurtteam is not None
@@ -139,16 +142,17 @@ class TestTransition:
             BEZWAAR_INGEDIEND, child, RING, record="b1", data={"partners": ["buurtteam"]}
         )
         later = make_event("nl.onderwijsjeugd.casus.match_gevonden.v1", child, RING, record="m2")
-        state, before = _run([match])
+        enrolled, _ = _run([make_event(INSCHRIJVING, child, RING, record="i1")])  # at 12AB
+        state, before = _run([match], enrolled)
         state, during = _run([bezwaar], state)
         state, after = _run([later], state)
         assert during == []
         assert {r.topic for r in before} == {
-            "t.view.school.v1",
+            "t.view.schoolbestuur.41234.v1",
             "t.view.buurtteam.v1",
             "t.audit.v1",
         }
-        assert {r.topic for r in after} == {"t.view.school.v1", "t.audit.v1"}
+        assert {r.topic for r in after} == {"t.view.schoolbestuur.41234.v1", "t.audit.v1"}
         assert state is not None
         assert state.objected("buurtteam")
 
@@ -196,3 +200,72 @@ def test_view_time_is_the_event_time() -> None:
         view = project(POLICY, "leerplicht", event, RING)
         if view is not None:
             assert view.time == event.time >= T0
+
+
+class TestSchoolBoards:
+    """Each school board sees only the children its own schools reported."""
+
+    def _views(self, records: list[Any]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {}
+        for record in records:
+            if record.topic.startswith("t.view.schoolbestuur."):
+                view = decode_view(record.key, record.value, record.headers)
+                out.setdefault(view.audience, []).append(view)
+        return out
+
+    def test_a_board_sees_a_child_only_after_its_own_school_reported_it(self) -> None:
+        child = hub_pseudonym(BSNS[0], RING)
+        state, records = _run([make_event(MATCH, child, RING, record="m0")])
+        assert self._views(records) == {}  # no school of any board knows the child yet
+        inschrijving = make_event(INSCHRIJVING, child, RING, record="i", data={"brin": "34CD"})
+        state, _ = _run([inschrijving], state)
+        assert state is not None
+        assert state.scholen == ("34CD",)
+        _, records = _run([make_event(MATCH, child, RING, record="m1")], state)
+        assert set(self._views(records)) == {BOARD_B}
+
+    def test_a_child_at_two_boards_reaches_both_under_different_pseudonyms(self) -> None:
+        child = hub_pseudonym(BSNS[1], RING)
+        events = [
+            make_event(ZORGSIGNAAL, child, RING, record="zs", data={"brin": "12AC"}),
+            make_event(
+                "nl.onderwijsjeugd.school.verzuim.geregistreerd.v1",
+                child,
+                RING,
+                record="vz",
+                data={"brin": "34CD"},
+            ),
+            make_event(MATCH, child, RING, record="m2"),
+        ]
+        _, records = _run(events)
+        views = self._views(records)
+        assert set(views) == {BOARD_A, BOARD_B}
+        (a,), (b,) = views[BOARD_A], views[BOARD_B]
+        assert a.subject != b.subject != child
+        assert a.id != b.id
+        assert a.pseudonymkid == "audience-schoolbestuur-41234.v1"
+
+    def test_an_uitschrijving_ends_the_link_and_only_the_schools_own_events_count(self) -> None:
+        child = hub_pseudonym(BSNS[2], RING)
+        enrolled, _ = _run([make_event(INSCHRIJVING, child, RING, record="i2")])
+        left, _ = _run([make_event(UITSCHRIJVING, child, RING, record="u2")], enrolled)
+        assert left is not None
+        assert left.scholen == ()
+        _, records = _run([make_event(MATCH, child, RING, record="m3")], left)
+        assert self._views(records) == {}
+        # An arrangement names a BRIN, but it is the SWV's event: it links the child to no board.
+        arrangement = make_event(
+            "nl.onderwijsjeugd.swv.arrangement.toegekend.v1", child, RING, record="a"
+        )
+        linked, _ = _run([arrangement])
+        assert linked is None or linked.scholen == ()
+
+    def test_a_bezwaar_against_the_school_covers_every_board(self) -> None:
+        child = hub_pseudonym(BSNS[0], RING)
+        events = [
+            make_event(INSCHRIJVING, child, RING, record="i4"),
+            make_event(BEZWAAR_INGEDIEND, child, RING, record="b4", data={"partners": ["school"]}),
+            make_event(MATCH, child, RING, record="m4"),
+        ]
+        _, records = _run(events)
+        assert self._views(records) == {}
