@@ -15,10 +15,10 @@ from hub.bus import client, cloudevents
 from hub.bus.scan import read_to_end
 from hub.events.school import ZIEKMELDING_GEDAAN
 from hub.events.topics import DLQ, contract_topic, raw_topic, topic
-from hub.privacy.keyring import init_keyring
+from hub.privacy.keyring import init_keyring, load_keyring
 from hub.privacy.pseudonyms import pseudonymise_raw
 from hub.settings import HubSettings
-from hub.views.policy import key_audiences, load_keyring, load_policy
+from hub.views.policy import key_audiences, load_policy
 from tests.pii import PLANTED_PREFIX, assert_no_pii
 
 BSN = "123456782"

@@ -38,6 +38,16 @@ class TestDemo:
         assert leerplicht["casus.verzuimdrempel.overschreden"] == 1
         assert leerplicht["casus.thuiszitter_termijn.waarschuwing"] == 1
         assert result.views["jgz"]["casus.zorgwekkend_ziekteverzuim.gesignaleerd"] >= 1
+        # One view per school board: 12AB's board gets kind A's verzuimdrempel and kind C, the
+        # board of 34CD only kind C (its sick reports: M@ZL), each under its own pseudonyms.
+        board_a, board_b = result.views["schoolbestuur:41234"], result.views["schoolbestuur:52345"]
+        assert board_a["casus.verzuimdrempel.overschreden"] == 1
+        assert "casus.verzuimdrempel.overschreden" not in board_b
+        assert board_b["casus.zorgwekkend_ziekteverzuim.gesignaleerd"] >= 1
+        assert len(result.children["schoolbestuur:41234"]) == 2
+        assert len(result.children["schoolbestuur:52345"]) == 1
+        assert not result.children["schoolbestuur:41234"] & result.children["schoolbestuur:52345"]
+        assert "school" not in result.views
         # JGZ's health content never reaches leerplicht.
         assert not any(k.startswith("jgz.") or "ziekmelding" in k for k in leerplicht)
         assert result.pii_findings == 0

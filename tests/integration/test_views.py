@@ -23,8 +23,12 @@ from hub.events.casus import CASUS_GEWIST, MATCH_GEVONDEN
 from hub.events.envelope import Event, event_id
 from hub.events.fields import EncryptedText
 from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
-from hub.events.school import VERZUIMMELDING_GEDAAN, ZORGSIGNAAL_AFGEGEVEN
-from hub.events.topics import AUDIENCES, physical_name, registry, topic_for_event, view_topic
+from hub.events.school import (
+    INSCHRIJVING_GEREGISTREERD,
+    VERZUIMMELDING_GEDAAN,
+    ZORGSIGNAAL_AFGEGEVEN,
+)
+from hub.events.topics import physical_name, registry, topic_for_event, view_topic
 from hub.events.vocab import Partner
 from hub.privacy.fieldcrypt import GEWIST, DataKeyRing, FieldCipher, decrypt_or_gewist
 from hub.privacy.identifiers import parse_identifier
@@ -33,16 +37,16 @@ from hub.privacy.pseudonyms import adapter_audience_pseudonym
 from hub.settings import get_settings
 from hub.views.audit import AuditKind, AuditRecord
 from hub.views.indicators import INDICATORS, Report
-from hub.views.policy import DEFAULT_POLICY_PATH
+from hub.views.policy import DEFAULT_POLICY_PATH, load_policy
 from hub.views.project import ViewEvent, view_id
 from hub.views.reload import PolicyHolder
-from hub.views.runner import create_state_topic, projector
+from hub.views.runner import create_state_topic, ensure_view_topics, projector
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics
 from hub.views.wire import decode_audit, decode_view
 from tests.integration.conftest import Broker
 from tests.pii import assert_no_pii
-from tests.unit.views.oracle import expected_view, raw_policy
+from tests.unit.views.oracle import expected_stream, raw_policy
 from tests.unit.views.stream import (
     BSNS,
     hub_pseudonym,
@@ -55,7 +59,10 @@ pytestmark = pytest.mark.integration
 
 #: More made-up BSNs passing the 11-proef, one per scenario so scenarios never share a child.
 BEZWAAR_BSN, ERASE_BSN, RELOAD_BSN = "367418253", "209494177", "762984594"
-AUDIENCE_NAMES = [a.value for a in AUDIENCES]
+AUDIENCE_NAMES = list(load_policy().audiences())
+BOARD_A, BOARD_B = "schoolbestuur:41234", "schoolbestuur:52345"
+#: Children of the school-board scenario: at a school of board A, of board B, of both.
+AT_A_BSN, AT_B_BSN, AT_BOTH_BSN = "391107756", "814502234", "129836576"
 PARTITIONS = 2
 
 
@@ -137,6 +144,7 @@ async def views(
         ],
     )
     await create_state_topic(bootstrap, ViewTopics(prefix), PARTITIONS)
+    await ensure_view_topics(bootstrap, ViewTopics(prefix), AUDIENCE_NAMES, PARTITIONS)
     policy_file = tmp_path_factory.mktemp("policy") / "policy.yaml"
     shutil.copy(DEFAULT_POLICY_PATH, policy_file)
     ring = keyring_for_tests()
@@ -145,8 +153,18 @@ async def views(
     async with processor:
         await processor.wait_ready()
         running = Views(bootstrap, prefix, ring, holder, processor)
-        running.stream = rich_stream(ring)
-        await running.send(running.stream)
+        # The school's events first, then the other partners', then the casus outputs: the
+        # projector reads each from its own topic, in no order between topics, and a school
+        # board's view depends on which of its schools reported the child before.
+        stream = rich_stream(ring)
+        phases = [
+            [e for e in stream if e.partner is Partner.SCHOOL],
+            [e for e in stream if e.partner not in (Partner.SCHOOL, Partner.HUB)],
+            [e for e in stream if e.partner is Partner.HUB],
+        ]
+        for phase in phases:
+            running.stream += phase
+            await running.send(phase)
         yield running
 
 
@@ -156,14 +174,13 @@ async def test_each_audience_receives_exactly_what_the_policy_allows(
 ) -> None:
     raw = raw_policy()
     expected = {
-        view_id(audience, e.id): data
-        for e in views.stream
-        if (data := expected_view(raw, audience, e)) is not None
+        view_id(audience, e.id): data for e, data in expected_stream(raw, audience, views.stream)
     }
     received = {v.id: v for v in await views.views(audience) if v.type != CASUS_GEWIST}
     stream_ids = {view_id(audience, e.id) for e in views.stream}
     received = {k: v for k, v in received.items() if k in stream_ids}
-    assert expected, "the rich stream must give every audience something"
+    # The rich stream's school is 12AB: board B's schools never report its children.
+    assert expected or audience == BOARD_B, "the rich stream must give every audience something"
     assert set(received) == set(expected)
     for key, view in received.items():
         assert view.data == expected[key], view.type
@@ -183,7 +200,7 @@ async def test_two_audiences_know_the_child_by_different_keys(views: Views) -> N
     identifier = parse_identifier("bsn", BSNS[0])
     regional = views.ring.pseudonym_key()
     subjects = {}
-    for audience, key_audience in (("school", "schoolbestuur:regio"), ("buurtteam", "buurtteam")):
+    for audience, key_audience in ((BOARD_A, BOARD_A), ("buurtteam", "buurtteam")):
         # What the partner's own adapter computes for a child it knows.
         own = adapter_audience_pseudonym(
             identifier, regional, views.ring.current(audience_key_name(key_audience))
@@ -191,7 +208,7 @@ async def test_two_audiences_know_the_child_by_different_keys(views: Views) -> N
         mine = [v for v in await views.views(audience) if v.subject == own]
         assert mine, audience
         subjects[audience] = own
-    assert subjects["school"] != subjects["buurtteam"]
+    assert subjects[BOARD_A] != subjects["buurtteam"]
     assert hub_pseudonym(BSNS[0], views.ring) not in subjects.values()
 
 
@@ -199,7 +216,7 @@ async def test_every_view_record_has_its_audit_record(views: Views) -> None:
     audit = {record.view_id: (key, record) for key, record in await views.audit()}
     total = 0
     for audience in AUDIENCE_NAMES:
-        for view in await views.views(audience):
+        for view in await views.views(audience):  # a school board's topic among them
             key, record = audit[view.id]
             assert key == view.subject.encode()
             assert record.subject == view.subject
@@ -214,8 +231,9 @@ async def test_every_view_record_has_its_audit_record(views: Views) -> None:
 
 async def test_bezwaar_stops_sharing_from_that_moment(views: Views) -> None:
     child = hub_pseudonym(BEZWAAR_BSN, views.ring)
+    inschrijving = make_event(INSCHRIJVING_GEREGISTREERD, child, views.ring, record="bz-i")
     before = make_event(MATCH_GEVONDEN, child, views.ring, record="bz-m1")
-    await views.send([before])
+    await views.send([inschrijving, before])
     bezwaar = make_event(
         BEZWAAR_INGEDIEND, child, views.ring, record="bz-1", data={"partners": ["buurtteam"]}
     )
@@ -223,10 +241,57 @@ async def test_bezwaar_stops_sharing_from_that_moment(views: Views) -> None:
     after = make_event(MATCH_GEVONDEN, child, views.ring, record="bz-m2")
     await views.send([after])
     buurtteam = {v.id for v in await views.views("buurtteam")}
-    school = {v.id for v in await views.views("school")}
+    school = {v.id for v in await views.views(BOARD_A)}
     assert view_id("buurtteam", before.id) in buurtteam
     assert view_id("buurtteam", after.id) not in buurtteam
-    assert {view_id("school", before.id), view_id("school", after.id)} <= school
+    assert {view_id(BOARD_A, before.id), view_id(BOARD_A, after.id)} <= school
+
+
+async def test_each_school_board_sees_only_its_own_children(views: Views) -> None:
+    """Board A (12AB, 12AC) and board B (34CD) each read their own topic; a child at both
+    appears on both under different pseudonyms; the board's own adapter recognises them."""
+    children = {bsn: hub_pseudonym(bsn, views.ring) for bsn in (AT_A_BSN, AT_B_BSN, AT_BOTH_BSN)}
+    school_events = [
+        (AT_A_BSN, INSCHRIJVING_GEREGISTREERD, "12AB"),
+        (AT_B_BSN, ZORGSIGNAAL_AFGEGEVEN, "34CD"),
+        (AT_BOTH_BSN, VERZUIMMELDING_GEDAAN, "12AC"),
+        (AT_BOTH_BSN, INSCHRIJVING_GEREGISTREERD, "34CD"),
+    ]
+    events = [
+        make_event(kind, children[bsn], views.ring, record=f"sb-{n}", data={"brin": brin})
+        for n, (bsn, kind, brin) in enumerate(school_events)
+    ]
+    # A match about each child, addressed to the school (and to the buurtteam).
+    matches = {
+        bsn: make_event(MATCH_GEVONDEN, child, views.ring, record=f"sb-m-{n}")
+        for n, (bsn, child) in enumerate(children.items())
+    }
+    await views.send(events)  # the schools report first; the casus derives from them later
+    await views.send(list(matches.values()))
+    regional = views.ring.pseudonym_key()
+    seen: dict[str, dict[str, str]] = {}
+    for board in (BOARD_A, BOARD_B):
+        key = views.ring.current(audience_key_name(board))
+        own = {
+            bsn: adapter_audience_pseudonym(parse_identifier("bsn", bsn), regional, key)
+            for bsn in children
+        }
+        records = await views.views(board)
+        mine = {
+            v.subject for v in records if v.id in {view_id(board, m.id) for m in matches.values()}
+        }
+        seen[board] = {bsn: p for bsn, p in own.items() if p in mine}
+        # Nothing about a child the board's schools never reported, from this or any scenario.
+        assert not {v.subject for v in records} & {own[b] for b in children} - set(
+            seen[board].values()
+        )
+        assert all(v.audience == board for v in records)
+        assert all(v.pseudonymkid == f"{audience_key_name(board)}.v1" for v in records)
+    assert set(seen[BOARD_A]) == {AT_A_BSN, AT_BOTH_BSN}
+    assert set(seen[BOARD_B]) == {AT_B_BSN, AT_BOTH_BSN}
+    assert seen[BOARD_A][AT_BOTH_BSN] != seen[BOARD_B][AT_BOTH_BSN]
+    hubs = set(children.values())
+    assert not hubs & ({*seen[BOARD_A].values()} | {*seen[BOARD_B].values()})
 
 
 async def test_verwijdering_makes_earlier_encrypted_fields_unreadable(views: Views) -> None:
@@ -295,13 +360,13 @@ async def test_a_bad_policy_file_is_refused_and_the_last_good_one_stays(views: V
     )
     text = DEFAULT_POLICY_PATH.read_text()
     assert grant in text
-    path.write_text(text.replace(grant, "").replace('"2026.11-1"', '"2026.11-2"'))
+    path.write_text(text.replace(grant, "").replace('"2026.12-1"', '"2026.11-2"'))
     assert views.holder.poll() is True
     assert views.holder.current.version == "2026.11-2"
     second = make_event(VERZUIMMELDING_GEDAAN, child, views.ring, record="rl-2")
     await views.send([second])
     leerplicht = {v.id: v for v in await views.views("leerplicht")}
-    assert leerplicht[view_id("leerplicht", first.id)].policyversion == "2026.11-1"
+    assert leerplicht[view_id("leerplicht", first.id)].policyversion == "2026.12-1"
     assert view_id("leerplicht", second.id) not in leerplicht
     shutil.copy(DEFAULT_POLICY_PATH, path)
     assert views.holder.poll() is True

@@ -85,12 +85,12 @@ async def test_bezwaar_survives_a_restart_and_resent_events_are_not_shared_twice
         await _until_processed(second, len(later))
         assert second.stats.duplicates == 1
 
-    topic = ViewTopics(prefix).view("school")
+    topic = ViewTopics(prefix).view("buurtteam")
     views = [decode_view(r.key, r.value, r.headers) async for r in read_to_end(bootstrap, [topic])]
     ids = [v.id for v in views]
-    assert view_id("school", later[0].id) not in ids  # bezwaar for all, remembered
-    assert ids.count(view_id("school", first_match.id)) == 1
-    assert view_id("school", later[2].id) in ids
+    assert view_id("buurtteam", later[0].id) not in ids  # bezwaar for all, remembered
+    assert ids.count(view_id("buurtteam", first_match.id)) == 1
+    assert view_id("buurtteam", later[2].id) in ids
 
 
 async def test_sighup_reloads_the_policy_of_a_running_projector(
@@ -120,7 +120,7 @@ async def test_sighup_reloads_the_policy_of_a_running_projector(
     try:
         async with asyncio.timeout(30):
             await started.wait()
-        path.write_text(path.read_text().replace('"2026.11-1"', '"2026.11-hup"'))
+        path.write_text(path.read_text().replace('"2026.12-1"', '"2026.11-hup"'))
         os.kill(os.getpid(), signal.SIGHUP)
         async with asyncio.timeout(10):
             while holder.current.version != "2026.11-hup":  # noqa: ASYNC110 - a plain attribute

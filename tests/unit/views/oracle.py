@@ -50,3 +50,42 @@ def expected_view(raw: dict[str, Any], audience: str, event: Event[Any]) -> dict
     for field in [*rule.get("fields", []), *rule.get("encrypted", [])]:
         out = _merge(out, _pick(data, field.split(".")))
     return out
+
+
+#: What a school sends about a child it has (written out here, not taken from the projector).
+_ENROLLING = {
+    "school.inschrijving.geregistreerd.v1",
+    "school.verzuim.geregistreerd.v1",
+    "school.verzuimmelding.gedaan.v1",
+    "school.ziekmelding.gedaan.v1",
+    "school.herstelmelding.gedaan.v1",
+    "school.zorgsignaal.afgegeven.v1",
+}
+
+
+def expected_stream(
+    raw: dict[str, Any], audience: str, stream: list[Event[Any]]
+) -> list[tuple[Event[Any], dict[str, Any]]]:
+    """Each event of `stream` that `audience` should receive, with its data, in order: a school
+    board only while one of its own schools (BRIN in the YAML) knows the child."""
+    board = (
+        audience.removeprefix("schoolbestuur:") if audience.startswith("schoolbestuur:") else None
+    )
+    brins = set(raw.get("schoolbesturen", {}).get(board, {}).get("brin", [])) if board else set()
+    scholen: dict[str, set[str]] = {}
+    out = []
+    for event in stream:
+        kind = event.type.removeprefix(TYPE_PREFIX)
+        brin = getattr(event.data, "brin", None)
+        if brin is not None and event.partner.value == "school":
+            known = scholen.setdefault(event.subject, set())
+            if kind in _ENROLLING:
+                known.add(str(brin))
+            elif kind == "school.uitschrijving.geregistreerd.v1":
+                known.discard(str(brin))
+        if board is not None and not scholen.get(event.subject, set()) & brins:
+            continue
+        data = expected_view(raw, audience, event)
+        if data is not None:
+            out.append((event, data))
+    return out

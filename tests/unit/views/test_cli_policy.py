@@ -25,7 +25,7 @@ class TestPolicyCli:
     def test_check_accepts_the_default(self) -> None:
         result = runner.invoke(app, ["policy", "check", str(DEFAULT_POLICY_PATH)])
         assert result.exit_code == 0
-        assert "valid; version 2026.11-1" in result.output
+        assert "valid; version 2026.12-1" in result.output
 
     def test_check_lists_every_problem_and_fails(self, tmp_path: Path) -> None:
         bad = tmp_path / "bad.yaml"

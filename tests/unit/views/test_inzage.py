@@ -65,7 +65,7 @@ class TestInzage:
         )
         assert datum_nl(NOW.date()) == "23 november 2026"
         assert "23 november 2026: " in report
-        assert "versie 2026.11-1" in report
+        assert "versie 2026.12-1" in report
 
     def test_report_holds_no_identifier_and_no_pseudonym(self) -> None:
         records = _audit()

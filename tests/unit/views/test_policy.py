@@ -44,7 +44,7 @@ def _problems(text: str) -> list[str]:
 class TestDefaultPolicy:
     def test_loads_with_version_and_the_hash_of_its_bytes(self) -> None:
         policy = load_policy()
-        assert policy.version == "2026.11-1"
+        assert policy.version == "2026.12-1"
         assert policy.sha256 == hashlib.sha256(DEFAULT_POLICY_PATH.read_bytes()).hexdigest()
 
     def test_covers_every_audience_of_the_registry(self) -> None:

@@ -54,7 +54,7 @@ class TestPolicyHolder:
         holder = PolicyHolder(path, RING)
         good = holder.current
         holder.ring = ring
-        path.write_text(path.read_text().replace('"2026.11-1"', '"2026.11-9"'))
+        path.write_text(path.read_text().replace('"2026.12-1"', '"2026.11-9"'))
         assert holder.poll() is False
         assert holder.current is good
         assert "hub keys rotate --kind audience --audience gemeente" in holder.last_problems[0]
@@ -64,9 +64,32 @@ class TestPolicyHolder:
         old = holder.current
         assert holder.path is not None
         holder.path.write_text(
-            holder.path.read_text().replace('version: "2026.11-1"', 'version: "2026.12-1"')
+            holder.path.read_text().replace('version: "2026.12-1"', 'version: "2026.12-2"')
         )
         assert holder.poll() is True
-        assert holder.current.version == "2026.12-1"
+        assert holder.current.version == "2026.12-2"
         assert holder.current.sha256 != old.sha256
         assert holder.last_problems == []
+
+    def test_a_new_school_board_waits_for_the_next_start_a_dropped_one_goes_at_once(
+        self, tmp_path: Path
+    ) -> None:
+        holder = self._holder(tmp_path)
+        good = holder.current
+        assert holder.path is not None
+        text = holder.path.read_text()
+        holder.path.write_text(text + '  "63456":\n    brin: [56EF]\n')
+        assert holder.reload() is False
+        assert holder.current is good
+        assert holder.last_problems == [
+            "schoolbestuur:63456: a new audience takes effect when the projector starts (that "
+            "creates its view topic): restart it"
+        ]
+        dropped = text.replace(
+            '  "52345":\n    naam: Vereniging Christelijk Onderwijs Voorbeeldstad\n'
+            "    brin: [34CD]\n",
+            "",
+        )
+        holder.path.write_text(dropped)
+        assert holder.reload() is True
+        assert "schoolbestuur:52345" not in holder.current.audiences()
