@@ -165,8 +165,10 @@ async def serve_http(settings: HubSettings, host: str, port: int) -> None:
     import uvicorn
 
     from hub.web.app import WebConfig, create_app
+    from hub.web.listen import bind_http
     from hub.web.tokens import PartnerTokens
 
+    listening = bind_http(host, port)
     bootstrap = client.bootstrap_servers(settings)
     async with ingest_service(settings, bootstrap=bootstrap) as service:
         config = WebConfig(
@@ -177,4 +179,4 @@ async def serve_http(settings: HubSettings, host: str, port: int) -> None:
         server = uvicorn.Server(
             uvicorn.Config(create_app(config), host=host, port=port, log_config=None)
         )
-        await server.serve()
+        await server.serve(sockets=[listening])
