@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -14,12 +15,13 @@ from hub.settings import get_settings
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from hub.views.indicators import Report
+    from hub.views.indicators import Cell, Report
 
 out = Console(soft_wrap=False, width=140)
 
 #: hub.views.indicators.MIN_CELL, without importing the contract models for `--help`.
 MIN_CELL = 5
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def indicators(
@@ -38,7 +40,7 @@ def indicators(
     from hub.bus import client
 
     settings = get_settings()
-    day = dt.date.fromisoformat(peildatum) if peildatum else dt.datetime.now(dt.UTC).date()
+    day = _peildatum(peildatum)
     bootstrap = client.bootstrap_servers(settings)
     report = asyncio.run(_compute(bootstrap, settings.topic_prefix, day, min_cell, publish))
     if as_json:
@@ -47,13 +49,35 @@ def indicators(
     out.print(table(report))
 
 
+def _peildatum(text: str | None) -> dt.date:
+    """The as-of date given, or today in Amsterdam; a bad date ends the command in one line."""
+    if text is None:
+        return dt.datetime.now(AMSTERDAM).date()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        typer.echo(f"hub: --peildatum {text!r} is not a date (YYYY-MM-DD): {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def shown(cell: Cell, min_cell: int) -> str:
+    """What a cell shows: its count, `<min_cell` when too small, `onderdrukt` when hidden
+    only to protect another cell (its count may be any size)."""
+    from hub.views.indicators import Onderdrukking
+
+    if not cell.onderdrukt:
+        return str(cell.aantal)
+    return "onderdrukt" if cell.onderdrukt_reden is Onderdrukking.AANVULLEND else f"<{min_cell}"
+
+
 def table(report: Report) -> Table:
-    """The cells as a table; hidden cells show `<min_cell`."""
+    """The cells as a table; hidden cells show `<min_cell` or `onderdrukt`."""
     from rich.table import Table
 
     result = Table(
         title=f"Indicatoren per school en maand — peildatum {report.peildatum.isoformat()}",
-        caption=f"<{report.min_cell}: te klein om te tonen (onderdrukt)",
+        caption=f"<{report.min_cell}: te klein om te tonen; onderdrukt: verborgen zodat het "
+        "totaal geen kleine cel verraadt",
     )
     for name in ("indicator", "school", "periode", "aantal", "wachttijd (mediaan, dagen)"):
         result.add_column(name)
@@ -62,7 +86,7 @@ def table(report: Report) -> Table:
             cell.indicator.value,
             cell.brin,
             cell.periode,
-            f"<{report.min_cell}" if cell.onderdrukt else str(cell.aantal),
+            shown(cell, report.min_cell),
             "" if cell.wachttijd_mediaan_dagen is None else f"{cell.wachttijd_mediaan_dagen:g}",
         )
     return result
