@@ -12,6 +12,7 @@ from rich.table import Table
 
 from hub.bus import client, cloudevents
 from hub.bus.scan import read_to_end
+from hub.events.days import today
 from hub.events.errors import ContractError
 from hub.events.topics import topic as registry_topic
 from hub.settings import get_settings
@@ -35,7 +36,7 @@ def indicators(
 ) -> None:
     """Count signals, matches, cases and thuiszitters per school and month, without children."""
     settings = get_settings()
-    day = dt.date.fromisoformat(peildatum) if peildatum else dt.datetime.now(dt.UTC).date()
+    day = dt.date.fromisoformat(peildatum) if peildatum else today()
     bootstrap = client.bootstrap_servers(settings)
     report = asyncio.run(_compute(bootstrap, settings.topic_prefix, day, min_cell, publish))
     if as_json:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ import typer
 
 from hub.bus import client
 from hub.bus.scan import read_to_end
+from hub.events.days import today
 from hub.events.topics import AUDIT, VIEWS_STATE, physical_name
 from hub.privacy.identifiers import InvalidIdentifier, parse_identifier
 from hub.privacy.keyring import load_keyring
@@ -58,7 +58,7 @@ def inzage(
     )
     report = render(
         for_child(records, subjects),
-        dt.datetime.now(dt.UTC).date(),
+        today(),
         bezwaar=bezwaar_of(states),
     )
     if output is None:
