@@ -14,6 +14,7 @@ from hub.bus import client, cloudevents
 from hub.bus.scan import read_to_end
 from hub.events.days import today
 from hub.events.errors import ContractError
+from hub.events.provenance import claim, forged_problem
 from hub.events.topics import topic as registry_topic
 from hub.settings import get_settings
 from hub.views.indicators import INDICATORS, MIN_CELL, Report, Tally
@@ -70,6 +71,9 @@ async def _compute(
     await client.ensure_reachable(bootstrap)
     tally = Tally()
     async for record in read_to_end(bootstrap, input_topics(prefix)):
+        kind, partner = claim(list(record.headers or ()))
+        if forged_problem(record.topic, kind, partner, prefix=prefix) is not None:
+            continue  # a forged producer counts for nothing; the processors dead-letter it
         try:
             tally.add(cloudevents.decode_record(record))
         except ContractError:
