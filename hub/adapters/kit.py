@@ -12,11 +12,11 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, runtime_checkable
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from hub.adapters.report import Rejection
+from hub.events.days import day_start as day_start  # the kit offers it to adapters
 from hub.events.envelope import Event, Payload, event_id, new_event
 from hub.events.errors import describe
 from hub.events.fields import EncryptedText
@@ -28,9 +28,6 @@ from hub.privacy.identifiers import Identifier, InvalidIdentifier, parse_identif
 from hub.privacy.keyring import KeyRing, KeyRingError
 from hub.privacy.pseudonyms import HubPseudonym, hub_pseudonym, keyed_record_id
 from hub.privacy.scrub import mask_bsns
-
-#: Dates in the sources are Dutch school days; an event's `time` is that day's midnight here.
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 #: The identifier fields an adapter accepts, in order of preference.
 IDENTIFIER_FIELDS: tuple[str, ...] = ("bsn", "onderwijsnummer")
@@ -237,11 +234,6 @@ def parse_date(raw: str, name: str) -> dt.date:
             f"{name}: not a calendar date (day {day} of month {month} does not exist)",
             name,
         ) from None
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    """Midnight of `day` in Amsterdam: the `time` of an event that happened on that day."""
-    return dt.datetime.combine(day, dt.time(), AMSTERDAM)
 
 
 def record_ref(record: RawRecord, name: str = "record_id") -> str:
