@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -21,7 +20,6 @@ out = Console(soft_wrap=False, width=140)
 
 #: hub.views.indicators.MIN_CELL, without importing the contract models for `--help`.
 MIN_CELL = 5
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def indicators(
@@ -51,8 +49,10 @@ def indicators(
 
 def _peildatum(text: str | None) -> dt.date:
     """The as-of date given, or today in Amsterdam; a bad date ends the command in one line."""
+    from hub.events.days import today
+
     if text is None:
-        return dt.datetime.now(AMSTERDAM).date()
+        return today()
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
