@@ -33,7 +33,7 @@ from hub.web.ingest import bus_ready, ensure_ingest_topics, ingest_service, inge
 from hub.web.listen import bind_http
 from hub.web.loket import render_page
 from hub.web.metrics import ProcessorCollector
-from hub.web.tokens import PartnerTokens
+from hub.web.tokens import PartnerTokens, TokenCheck
 
 log = structlog.get_logger(__name__)
 
@@ -45,7 +45,7 @@ class HubOptions:
     http: bool = True
     host: str | None = None
     port: int | None = None
-    tokens: PartnerTokens | None = None
+    tokens: TokenCheck | None = None
     policy: Path | None = None
     clock: Callable[[], dt.datetime] = wall_clock
     tick_interval: float = 5.0
