@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from pydantic import ValidationError
 
 from hub.adapters.report import Rejection
+from hub.events.days import AMSTERDAM
 from hub.events.days import day_start as day_start  # the kit offers it to adapters
 from hub.events.envelope import Event, Payload, event_id, new_event
 from hub.events.errors import describe
