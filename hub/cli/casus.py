@@ -29,10 +29,13 @@ async def _run(group: str, tick_interval: float) -> None:
     await client.ensure_reachable(bootstrap)
     topics = CasusTopics.with_prefix(settings.topic_prefix)
     await ensure_topics(bootstrap, topics)
+    # The region's prefix goes in front, as in `hub run`: two regions on one cluster are two
+    # groups (and two transactional-id ranges), never one group that splits their work.
+    app_id = settings.topic_prefix + group
     runner = CasusRunner(
         bootstrap,
         topics,
-        app_id=group,
+        app_id=app_id,
         tick_interval=tick_interval,
         # A short fetch wait: the runtime's offset resets wait for the fetch in flight.
         consumer_options={
@@ -47,6 +50,7 @@ async def _run(group: str, tick_interval: float) -> None:
         loop.add_signal_handler(sig, stopped.set)
     await runner.start()
     settle_heap()  # the restored state is long-lived
+    print(f"casus: group {app_id}", flush=True)
     print(f"casus: ready, tasks {sorted(runner.processor.tasks)}", flush=True)
     try:
         await stopped.wait()
@@ -57,7 +61,10 @@ async def _run(group: str, tick_interval: float) -> None:
 
 @app.command("run")
 def run(
-    group: str = typer.Option(DEFAULT_GROUP, help="Consumer group (and transactional id prefix)."),
+    group: str = typer.Option(
+        DEFAULT_GROUP,
+        help="Consumer group (and transactional id prefix), after HUB_TOPIC_PREFIX.",
+    ),
     tick_interval: float = typer.Option(5.0, help="Seconds between clock checks."),
 ) -> None:
     """Run the casus processor until SIGTERM or Ctrl-C."""
