@@ -186,6 +186,7 @@ class IngestService:
             if progress is not None:
                 progress(len(pending))
         report.ignored = dict(sorted(tally.ignored.items()))
+        report.masked = tally.masked
         report.rejected.sort(key=lambda r: r.record)
         log.info(
             "adapter.ingest",
@@ -196,6 +197,7 @@ class IngestService:
             accepted=len(report.accepted),
             duplicates=len(report.duplicates),
             rejected=len(report.rejected),
+            masked=len(report.masked),
         )
         return report
 

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from pydantic import ValidationError
 
 from hub.adapters.report import Rejection
+from hub.events.days import AMSTERDAM
 from hub.events.days import day_start as day_start  # the kit offers it to adapters
 from hub.events.envelope import Event, Payload, event_id, new_event
 from hub.events.errors import describe
@@ -23,6 +24,7 @@ from hub.events.fields import EncryptedText
 from hub.events.guards import looks_like_bsn
 from hub.events.vocab import Partner
 from hub.privacy.fieldcrypt import FieldCipher, FieldCryptoError
+from hub.privacy.freetext import MaskRule, mask_free_text
 from hub.privacy.identifiers import Identifier, InvalidIdentifier, parse_identifier
 from hub.privacy.keyring import KeyRing, KeyRingError
 from hub.privacy.pseudonyms import HubPseudonym, hub_pseudonym, keyed_record_id
@@ -84,6 +86,11 @@ def keyring_record_keyer(ring: KeyRing) -> RecordKeyer:
     return apply
 
 
+def amsterdam_today() -> dt.date:
+    """Today in Amsterdam: what a date in a note is compared with."""
+    return dt.datetime.now(AMSTERDAM).date()
+
+
 @dataclass(frozen=True)
 class Context:
     """What an adapter needs besides the record: keys, the optional cipher, the organisation."""
@@ -92,6 +99,7 @@ class Context:
     record_keyer: RecordKeyer
     cipher: FieldCipher | None = None
     organisation: str = "regio"
+    today: Callable[[], dt.date] = amsterdam_today
 
     @classmethod
     def from_keyring(
@@ -105,12 +113,29 @@ class Context:
         return self.record_keyer(Partner(partner).value, record)
 
 
+@dataclass(frozen=True, slots=True)
+class MaskedField:
+    """A free-text field in which identities were masked: its name and the rules that fired."""
+
+    field: str
+    rules: tuple[MaskRule, ...]
+
+
 @dataclass(frozen=True)
 class Mapped:
-    """What one record became: its events, and the names of the fields that were dropped."""
+    """What one record became: its events, the dropped fields and the masked free text."""
 
     events: list[Event[Any]]
     ignored: tuple[str, ...] = ()
+    masked: tuple[MaskedField, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """Free text ready for the contract: encrypted (or None), and what was masked first."""
+
+    value: EncryptedText | None
+    masked: MaskedField | None = None
 
 
 @runtime_checkable
@@ -230,16 +255,28 @@ def record_ref(record: RawRecord, name: str = "record_id") -> str:
     return raw
 
 
+def seal(ctx: Context, plaintext: str | None, *, child: str, eid: str, name: str) -> Sealed:
+    """Free text masked (other people's identities) and encrypted for the child; else dropped.
+
+    Every adapter's free text goes through here: a number passing the 11-proef, an
+    onderwijsnummer, a postcode with house number or a birth-like date becomes `[verwijderd]`
+    before encryption (`hub.privacy.freetext`), and the rules that fired are reported.
+    """
+    if plaintext is None or not plaintext.strip() or ctx.cipher is None:
+        return Sealed(None)
+    clean = mask_free_text(plaintext.strip(), ctx.today())
+    try:
+        value = ctx.cipher.encrypt(clean.text, child=child, event_id=eid, field=name)
+    except FieldCryptoError as exc:
+        raise RecordRejected("unencryptable_text", f"{name}: {exc}", name) from None
+    return Sealed(value, MaskedField(name, clean.rules) if clean.rules else None)
+
+
 def encrypt(
     ctx: Context, plaintext: str | None, *, child: str, eid: str, name: str
 ) -> EncryptedText | None:
-    """Free text encrypted for the child when a cipher is at hand; else dropped (None)."""
-    if plaintext is None or not plaintext.strip() or ctx.cipher is None:
-        return None
-    try:
-        return ctx.cipher.encrypt(plaintext.strip(), child=child, event_id=eid, field=name)
-    except FieldCryptoError as exc:
-        raise RecordRejected("unencryptable_text", f"{name}: {exc}", name) from None
+    """`seal` without the report of what was masked (the masking itself still happens)."""
+    return seal(ctx, plaintext, child=child, eid=eid, name=name).value
 
 
 def build_event(
