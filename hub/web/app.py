@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.registry import Collector
 
-from hub.adapters.report import IngestReport
+from hub.adapters.report import IngestReport, Outcome
 from hub.web.ratelimit import RateLimiter
 from hub.web.tokens import PartnerTokens
 
@@ -26,6 +26,10 @@ ReadyCheck = Callable[[], Awaitable[bool]]
 LoketPage = Callable[[], Awaitable[str]]
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
+
+#: The HTTP status of an ingest: all taken, partly taken (207 Multi-Status: the per-row report
+#: says which), nothing taken. A LAS script must not read a mostly good file as a failure.
+OUTCOME_STATUS: dict[Outcome, int] = {"accepted": 202, "partly_accepted": 207, "rejected": 422}
 
 
 class BodyTooLarge(Exception):
@@ -110,7 +114,7 @@ def create_app(config: WebConfig) -> FastAPI:
 
     @app.post("/ingest/{partner}/{feed}")
     async def ingest(partner: str, feed: str, request: Request) -> Response:
-        """Accept a partner's records: 202 with event ids, or 422 with the reasons per record."""
+        """Accept a partner's records: 202 all taken, 207 partly (per-row report), 422 none."""
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             requests.labels(partner="-", status="401").inc()
@@ -145,7 +149,7 @@ def create_app(config: WebConfig) -> FastAPI:
         except LookupError as exc:
             requests.labels(partner=owner, status="404").inc()
             return _problem(404, str(exc))
-        status = 202 if report.ok else 422
+        status = OUTCOME_STATUS[report.status]
         requests.labels(partner=owner, status=str(status)).inc()
         for outcome, count in (
             ("accepted", len(report.accepted)),
