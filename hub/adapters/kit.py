@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from pydantic import ValidationError
 
 from hub.adapters.report import Rejection
-from hub.events.days import AMSTERDAM
+from hub.events import days
 from hub.events.days import day_start as day_start  # the kit offers it to adapters
 from hub.events.envelope import Event, Payload, event_id, new_event
 from hub.events.errors import describe
@@ -86,11 +86,6 @@ def keyring_record_keyer(ring: KeyRing) -> RecordKeyer:
     return apply
 
 
-def amsterdam_today() -> dt.date:
-    """Today in Amsterdam: what a date in a note is compared with."""
-    return dt.datetime.now(AMSTERDAM).date()
-
-
 @dataclass(frozen=True)
 class Context:
     """What an adapter needs besides the record: keys, the optional cipher, the organisation."""
@@ -99,7 +94,8 @@ class Context:
     record_keyer: RecordKeyer
     cipher: FieldCipher | None = None
     organisation: str = "regio"
-    today: Callable[[], dt.date] = amsterdam_today
+    #: Today in Amsterdam: what a date in a note is compared with.
+    today: Callable[[], dt.date] = days.today
 
     @classmethod
     def from_keyring(
