@@ -40,7 +40,8 @@ def indicators(
     settings = get_settings()
     day = _peildatum(peildatum)
     bootstrap = client.bootstrap_servers(settings)
-    report = asyncio.run(_compute(bootstrap, settings.topic_prefix, day, min_cell, publish))
+    with Console(stderr=True).status("counting the contract and casus topics …"):
+        report = asyncio.run(_compute(bootstrap, settings.topic_prefix, day, min_cell, publish))
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return
