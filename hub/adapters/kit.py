@@ -22,8 +22,8 @@ from hub.events.errors import describe
 from hub.events.fields import EncryptedText
 from hub.events.guards import looks_like_bsn
 from hub.events.vocab import Partner
-from hub.privacy.fieldcrypt import FieldCipher, FieldCryptoError
 from hub.privacy.identifiers import Identifier, InvalidIdentifier, parse_identifier
+from hub.privacy.intake import IntakeError, IntakeSealer
 from hub.privacy.keyring import KeyRing, KeyRingError
 from hub.privacy.pseudonyms import HubPseudonym, hub_pseudonym
 from hub.privacy.scrub import mask_bsns
@@ -80,12 +80,12 @@ class Context:
     """What an adapter needs besides the record: keys, the optional cipher, the organisation."""
 
     pseudonymiser: Pseudonymiser
-    cipher: FieldCipher | None = None
+    cipher: IntakeSealer | None = None
     organisation: str = "regio"
 
     @classmethod
     def from_keyring(
-        cls, ring: KeyRing, *, cipher: FieldCipher | None = None, organisation: str = "regio"
+        cls, ring: KeyRing, *, cipher: IntakeSealer | None = None, organisation: str = "regio"
     ) -> Context:
         """A context that pseudonymises with `ring`."""
         return cls(keyring_pseudonymiser(ring), cipher, organisation)
@@ -224,12 +224,12 @@ def record_ref(record: RawRecord, name: str = "record_id") -> str:
 def encrypt(
     ctx: Context, plaintext: str | None, *, child: str, eid: str, name: str
 ) -> EncryptedText | None:
-    """Free text encrypted for the child when a cipher is at hand; else dropped (None)."""
+    """Free text sealed to the hub's intake key when a cipher is at hand; else dropped (None)."""
     if plaintext is None or not plaintext.strip() or ctx.cipher is None:
         return None
     try:
         return ctx.cipher.encrypt(plaintext.strip(), child=child, event_id=eid, field=name)
-    except FieldCryptoError as exc:
+    except IntakeError as exc:
         raise RecordRejected("unencryptable_text", f"{name}: {exc}", name) from None
 
 

@@ -9,11 +9,19 @@ from typing import Any
 from hub.events.casus import CASUS_GEWIST
 from hub.events.envelope import Event
 from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
-from hub.events.topics import AUDIT, DATAKEYS, VIEWS_STATE, physical_name, view_topic
+from hub.events.topics import (
+    AUDIT,
+    DATAKEYS,
+    VIEWS_STATE,
+    physical_name,
+    view_keys_topic,
+    view_topic,
+)
 from hub.privacy.keyring import KeyRing
 from hub.views import audit
 from hub.views.policy import Policy
 from hub.views.project import erasure_notice, project
+from hub.views.reencrypt import ViewCrypto
 from hub.views.state import ChildViews
 from hub.views.wire import Headers, encode_audit, encode_view
 
@@ -30,6 +38,10 @@ class ViewTopics:
     def view(self, audience: str) -> str:
         """The view topic of `audience`."""
         return physical_name(view_topic(audience), prefix=self.prefix)
+
+    def keys(self, audience: str) -> str:
+        """The compacted key topic of `audience` (its audience child keys, sealed to it)."""
+        return physical_name(view_keys_topic(audience), prefix=self.prefix)
 
     @property
     def audit(self) -> str:
@@ -75,16 +87,22 @@ def transition(
     state: ChildViews | None,
     event: Event[Any],
     now: dt.datetime,
+    crypto: ViewCrypto | None = None,
 ) -> tuple[ChildViews | None, list[Record]]:
-    """Apply one contract or casus event to a child's view state; return the records to write."""
+    """Apply one contract or casus event to a child's view state; return the records to write.
+
+    Without `crypto` no note is shared (an intake ciphertext is never forwarded as it is).
+    """
     current = state or ChildViews()
     if event.type == BEZWAAR_INGEDIEND:
         audiences = tuple(p.value for p in event.data.partners)
         return current.with_bezwaar(audiences, event.data.datum), []
     if event.type in ERASING_TYPES:
-        return None, _erase(policy, ring, topics, current, event, now)
+        return None, _erase(policy, ring, topics, current, event, now, crypto)
     records: list[Record] = []
     received: set[str] = set()
+    keyed: set[str] = set()
+    notes: dict[str, str] | None = None
     for audience in policy.audiences():
         if current.objected(audience):
             continue
@@ -93,6 +111,32 @@ def transition(
             continue
         grant = policy.grant(audience, event.type)
         assert grant is not None  # project() returned a view, so there is a grant
+        if grant.encrypted and any(name in view.data for name in grant.encrypted):
+            if notes is None:
+                names = set(grant.encrypted)
+                notes = crypto.notes(event, names) if crypto is not None else {}
+            if crypto is None:
+                view = view.model_copy(
+                    update={
+                        "data": {k: v for k, v in view.data.items() if k not in grant.encrypted}
+                    }
+                )
+            else:
+                view = crypto.reencrypt(view, grant, notes, event.subject)
+                if audience not in current.sleutels and any(
+                    name in view.data for name in grant.encrypted
+                ):
+                    sealed = crypto.sealed_key(
+                        event.subject, audience, policy.key_audience(audience), view.subject
+                    )
+                    records.append(
+                        Record(
+                            topics.keys(audience),
+                            view.subject.encode(),
+                            sealed.model_dump_json().encode(),
+                        )
+                    )
+                    keyed.add(audience)
         topic = topics.view(audience)
         entry = audit.disclosure(
             view,
@@ -104,7 +148,10 @@ def transition(
         )
         records += [_write(topic, encode_view(view)), _write(topics.audit, encode_audit(entry))]
         received.add(audience)
-    return current.with_ontvangers(received), records
+    if crypto is not None:
+        # New data keys go out in the same transaction as the ciphertexts made with them.
+        records[:0] = [Record(topics.datakeys, k, v) for k, v in crypto.drain()]
+    return current.with_ontvangers(received).with_sleutels(keyed), records
 
 
 def _erase(
@@ -114,9 +161,14 @@ def _erase(
     state: ChildViews,
     event: Event[Any],
     now: dt.datetime,
+    crypto: ViewCrypto | None = None,
 ) -> list[Record]:
-    """Shred the child's data key and tell every audience that received something."""
-    records = [Record(topics.datakeys, event.subject.encode(), None)]
+    """Shred the child's data key and audience keys; tell every audience that received something."""
+    if crypto is not None:
+        crypto.erase(event.subject)
+        records = [Record(topics.datakeys, k, v) for k, v in crypto.drain()]
+    else:
+        records = [Record(topics.datakeys, event.subject.encode(), None)]
     reden = "verwijderingsverzoek"
     if event.type == CASUS_GEWIST:
         reden = str(event.data.reden)
@@ -134,6 +186,8 @@ def _erase(
             now=now,
         )
         records += [
+            # The audience's sealed child key goes: no earlier ciphertext of the child opens.
+            Record(topics.keys(audience), notice.subject.encode(), None),
             _write(topics.view(audience), encode_view(notice)),
             _write(topics.audit, encode_audit(entry)),
         ]
