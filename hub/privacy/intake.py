@@ -41,7 +41,13 @@ class IntakeSealer:
     @classmethod
     def from_keyring(cls, ring: KeyRing) -> IntakeSealer:
         """The sealer for the ring's current intake key."""
-        key = ring.current(INTAKE)
+        try:
+            key = ring.current(INTAKE)
+        except KeyRingError:
+            raise KeyRingError(
+                "no intake key in the key ring: notes are sealed to it "
+                "(add it with `hub keys rotate --kind intake`)"
+            ) from None
         return cls(key.kid, public_key(key.material))
 
     def encrypt(
