@@ -38,9 +38,14 @@ class Publisher(Protocol):
         ...
 
 
-def batch_id(body: bytes) -> str:
-    """The reference of a body in dead letters: `batch-` + 24 hex of its SHA-256."""
-    return "batch-" + hashlib.sha256(body).hexdigest()[:24]
+def batch_id(body: bytes, context: Context, partner: str) -> str:
+    """The reference of a body in dead letters: `batch-` + 24 hex, keyed like a record id.
+
+    Keyed because a body of one record holds little besides its BSN: a plain digest of it
+    could be tested against guessed numbers.
+    """
+    digest = hashlib.sha256(body).hexdigest()
+    return "batch-" + context.source_id(partner, "batch\x1f" + digest)[1:25]
 
 
 def event_output(event: Event[Any], topic: str) -> Output:
@@ -159,7 +164,7 @@ class IngestService:
     ) -> IngestReport:
         """Map, dead-letter and publish; the report lists accepted, duplicate and rejected."""
         adapter = self.registry.get_adapter(partner, feed)
-        batch = batch_id(body)
+        batch = batch_id(body, self.context, adapter.partner)
         report = IngestReport(partner=partner, feed=feed, batch=batch)
         tally = Tally()
         pending: list[Accepted | Rejection] = []

@@ -204,7 +204,7 @@ class JsonFeed:
         """One event of the feed's contract per record."""
         ref = record_ref(record)
         subject = pseudonym(record, ctx)
-        eid = eid_for(self.partner, ref, self.model)
+        eid = eid_for(ctx, self.partner, ref, self.model)
         fields = self.model.model_fields
         data: dict[str, Any] = {}
         consumed: frozenset[str] = frozenset()

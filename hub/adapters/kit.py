@@ -25,7 +25,7 @@ from hub.events.vocab import Partner
 from hub.privacy.identifiers import Identifier, InvalidIdentifier, parse_identifier
 from hub.privacy.intake import IntakeError, IntakeSealer
 from hub.privacy.keyring import KeyRing, KeyRingError
-from hub.privacy.pseudonyms import HubPseudonym, hub_pseudonym
+from hub.privacy.pseudonyms import HubPseudonym, hub_pseudonym, keyed_record_id
 from hub.privacy.scrub import mask_bsns
 
 #: Dates in the sources are Dutch school days; an event's `time` is that day's midnight here.
@@ -62,6 +62,8 @@ class RawRecord:
 
 
 Pseudonymiser = Callable[[Identifier], HubPseudonym]
+#: (partner, the partner's own record reference) -> the keyed source record id.
+RecordKeyer = Callable[[str, str], str]
 
 
 def keyring_pseudonymiser(ring: KeyRing) -> Pseudonymiser:
@@ -75,11 +77,22 @@ def keyring_pseudonymiser(ring: KeyRing) -> Pseudonymiser:
     return apply
 
 
+def keyring_record_keyer(ring: KeyRing) -> RecordKeyer:
+    """Key record references under the ring's current regional key."""
+    key = ring.pseudonym_key()
+
+    def apply(partner: str, record: str) -> str:
+        return keyed_record_id(partner, record, key)
+
+    return apply
+
+
 @dataclass(frozen=True)
 class Context:
     """What an adapter needs besides the record: keys, the optional cipher, the organisation."""
 
     pseudonymiser: Pseudonymiser
+    record_keyer: RecordKeyer
     cipher: IntakeSealer | None = None
     organisation: str = "regio"
 
@@ -88,7 +101,11 @@ class Context:
         cls, ring: KeyRing, *, cipher: IntakeSealer | None = None, organisation: str = "regio"
     ) -> Context:
         """A context that pseudonymises with `ring`."""
-        return cls(keyring_pseudonymiser(ring), cipher, organisation)
+        return cls(keyring_pseudonymiser(ring), keyring_record_keyer(ring), cipher, organisation)
+
+    def source_id(self, partner: Partner | str, record: str) -> str:
+        """The keyed source record id of the partner's own record reference `record`."""
+        return self.record_keyer(Partner(partner).value, record)
 
 
 @dataclass(frozen=True)
@@ -245,7 +262,10 @@ def build_event(
     subject: HubPseudonym,
     time: dt.datetime,
 ) -> Event[Any]:
-    """Validate `data` against `model` and wrap it; RecordRejected lists what is wrong."""
+    """Validate `data` against `model` and wrap it; RecordRejected lists what is wrong.
+
+    `source_record_id` is the partner's own reference; the event id is made from its keyed form.
+    """
     try:
         payload = model.model_validate(dict(data))
         return new_event(
@@ -253,7 +273,7 @@ def build_event(
             partner=partner,
             organisation=organisation or ctx.organisation,
             system=system,
-            source_record_id=source_record_id,
+            source_record_id=ctx.source_id(partner, source_record_id),
             subject=subject.value,
             pseudonymkid=subject.kid,
             time=time,
@@ -264,9 +284,9 @@ def build_event(
         raise RecordRejected("invalid_field", "; ".join(problems), first) from None
 
 
-def eid_for(partner: Partner, source_record_id: str, model: type[Payload]) -> str:
+def eid_for(ctx: Context, partner: Partner, source_record_id: str, model: type[Payload]) -> str:
     """The deterministic id the event of this record will get (needed before encryption)."""
-    return event_id(partner, source_record_id, model.event_type)
+    return event_id(partner, ctx.source_id(partner, source_record_id), model.event_type)
 
 
 def safe_name(name: str) -> str:

@@ -6,20 +6,22 @@ import asyncio
 import contextlib
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from hub.runtime import Hub, HubOptions
 from hub.settings import get_settings
-from hub.web.ingest import tokens_dir
-from hub.web.tokens import PartnerTokens
+
+if TYPE_CHECKING:
+    from hub.runtime import HubOptions
 
 console = Console(stderr=True)
 
 
 async def _serve(options: HubOptions) -> None:
+    from hub.runtime import Hub
+
     settings = get_settings()
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -43,6 +45,10 @@ def run(
     ] = True,
 ) -> None:
     """Run the hub: HTTP ingest, the casus processor and the views projector, in one process."""
+    from hub.runtime import HubOptions
+    from hub.web.ingest import tokens_dir
+    from hub.web.tokens import PartnerTokens
+
     settings = get_settings()
     options = HubOptions(
         http=http,

@@ -69,7 +69,12 @@ class Cleanup(StrEnum):
 
 @dataclass(frozen=True)
 class Topic:
-    """One topic of the registry; writers and readers are principals (partner names or `hub`)."""
+    """One topic of the registry; writers and readers are principals (partner names or `hub`).
+
+    `producers` are the partners an event on the topic may claim as its `partner`: a principal
+    may write for another (the hub's HTTP ingest writes a school's events), but a contract topic
+    carries only its partner's events and the casus output only the hub's.
+    """
 
     name: str
     description: str
@@ -81,6 +86,7 @@ class Topic:
     writers: tuple[str, ...]
     readers: tuple[str, ...]
     policy_filtered: bool = False
+    producers: tuple[str, ...] = ()
     extra_config: tuple[tuple[str, str], ...] = ()
 
     def config(self) -> dict[str, str]:
@@ -197,6 +203,7 @@ def _build() -> dict[str, Topic]:
                 carries=_types_produced_by(partner),
                 writers=(partner.value, hub),
                 readers=(hub,),
+                producers=(partner.value,),
             )
         )
     casus_types = _types_produced_by(Partner.HUB)
@@ -211,6 +218,7 @@ def _build() -> dict[str, Topic]:
             carries=casus_types,
             writers=(hub,),
             readers=(hub,),
+            producers=(hub,),
         ),
         _child_changelog(
             CASUS_STATE, "Changelog of the casus state per child; tombstone = erased."
@@ -295,6 +303,8 @@ def _build() -> dict[str, Topic]:
                 writers=(hub,),
                 readers=(audience.value,),
                 policy_filtered=True,
+                # A view keeps the original producer; the projector's erasure notice is the hub's.
+                producers=tuple(p.value for p in Partner),
             )
         )
         topics.append(

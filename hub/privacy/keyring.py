@@ -293,3 +293,16 @@ def init_recipient(directory: Path, audience: str, version: int) -> str:
     write_key_file(own, recipient_private_name(audience), version, private)
     write_key_file(directory, recipient_key_name(audience), version, public_key(private))
     return recipient_key_name(audience)
+
+
+def complete_dev_keyring(directory: Path) -> list[str]:
+    """Add to an older development ring what it lacks: the intake key and audience key pairs."""
+    ring = read_keyring(directory, {})
+    added: list[str] = []
+    if not ring.versions(INTAKE):
+        write_key_file(directory, INTAKE, 1, new_key_material())
+        added.append(f"{INTAKE}.v1")
+    for audience in (*FIXED_AUDIENCES, DEFAULT_SCHOOLBESTUUR):
+        if not ring.versions(recipient_key_name(audience)):
+            added.append(f"{init_recipient(directory, audience, 1)}.v1")
+    return added

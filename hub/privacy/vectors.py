@@ -10,6 +10,8 @@ import json
 import sys
 from typing import Any
 
+from hub.events.envelope import event_id
+from hub.events.vocab import Partner
 from hub.privacy.audiencecrypt import (
     audience_child_key,
     audience_key_id,
@@ -30,7 +32,13 @@ from hub.privacy.keyring import (
     audience_key_name,
     recipient_key_name,
 )
-from hub.privacy.pseudonyms import audience_pseudonym, hub_pseudonym, pseudonym_link
+from hub.privacy.pseudonyms import (
+    RECORD_ID_LABEL,
+    audience_pseudonym,
+    hub_pseudonym,
+    keyed_record_id,
+    pseudonym_link,
+)
 from hub.privacy.sealing import public_key
 
 # Made-up keys for vectors only: never use them for anything else.
@@ -63,6 +71,15 @@ INVALID: tuple[tuple[str, str, str], ...] = (
 )
 
 EVENT_ID = "school:las-1:verzuim:2026-11-16:0001"
+#: Partners' own record references: a JSON feed's record_id, the absence CSV's composite.
+RECORD_REFS: tuple[tuple[str, str, str], ...] = (
+    ("buurtteam", "BT-2026-0042", "nl.onderwijsjeugd.buurtteam.hulptraject.gestart.v1"),
+    (
+        "school",
+        "\x1f".join(("verzuim", "12AB", "00", "4711", "2026-11-16", "ongeoorloofd")),
+        "nl.onderwijsjeugd.school.verzuim.geregistreerd.v1",
+    ),
+)
 FIELD = "toelichting"
 PLAINTEXT = "Leerling meldt zich al drie weken ziek; moeder wil graag een gesprek."
 DATA_KEY = bytes.fromhex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f")
@@ -78,6 +95,19 @@ SEAL_EPHEMERAL = bytes.fromhex("2122232425262728292a2b2c2d2e2f303132333435363738
 SEAL_IV = bytes.fromhex("d0d1d2d3d4d5d6d7d8d9dadb")
 VIEW_AUDIENCE = "jgz"
 VIEW_ID = "5b3c8f1e-8a2d-5c4b-9e7f-0a1b2c3d4e5f"
+
+
+def _record_id(partner: str, ref: str, kind: str, key: Key) -> dict[str, Any]:
+    keyed = keyed_record_id(partner, ref, key)
+    return {
+        "partner": partner,
+        "record": ref,
+        "kid": key.kid,
+        "hmac_message_hex": "\x00".join((RECORD_ID_LABEL, partner, ref)).encode().hex(),
+        "source_record_id": keyed,
+        "type": kind,
+        "event_id": event_id(Partner(partner), keyed, kind),
+    }
 
 
 def build_vectors() -> dict[str, Any]:
@@ -155,6 +185,9 @@ def build_vectors() -> dict[str, Any]:
             {"kind": kind, "input": raw, "reason_contains": reason} for kind, raw, reason in INVALID
         ],
         "rotation_link": link.model_dump(),
+        "record_ids": [
+            _record_id(partner, ref, kind, regional_v1) for partner, ref, kind in RECORD_REFS
+        ],
         "data_key": {
             "child": child,
             "nonce_hex": DATA_KEY_NONCE.hex(),
