@@ -180,6 +180,7 @@ class IngestService:
             if progress is not None:
                 progress(len(pending))
         report.ignored = dict(sorted(tally.ignored.items()))
+        report.masked = tally.masked
         log.info(
             "adapter.ingest",
             partner=partner,
@@ -189,6 +190,7 @@ class IngestService:
             accepted=len(report.accepted),
             duplicates=len(report.duplicates),
             rejected=len(report.rejected),
+            masked=len(report.masked),
         )
         return report
 

@@ -36,9 +36,10 @@ def indicators(
 ) -> None:
     """Count signals, matches, cases and thuiszitters per school and month, without children."""
     from hub.bus import client
+    from hub.events.days import today
 
     settings = get_settings()
-    day = dt.date.fromisoformat(peildatum) if peildatum else dt.datetime.now(dt.UTC).date()
+    day = dt.date.fromisoformat(peildatum) if peildatum else today()
     bootstrap = client.bootstrap_servers(settings)
     report = asyncio.run(_compute(bootstrap, settings.topic_prefix, day, min_cell, publish))
     if as_json:

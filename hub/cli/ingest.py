@@ -62,6 +62,8 @@ def summary(report: IngestReport, seconds: float, records: int) -> Table:
         table.add_row(f"  {reason}", str(count))
     for name, count in report.ignored.items():
         table.add_row(f"ignored field {name}", f"{count} records")
+    if report.masked:
+        table.add_row("masked in free text", f"{len(report.masked)} records")
     rate = records / seconds if seconds > 0 else 0.0
     table.add_row("time", f"{seconds:.1f} s ({rate:,.0f} records/s)")
     return table

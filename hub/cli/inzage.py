@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -32,6 +31,7 @@ def inzage(
     process list), turned into pseudonyms with the local key ring and never sent anywhere.
     """
     from hub.bus import client
+    from hub.events.days import today
     from hub.events.topics import AUDIT, VIEWS_STATE, physical_name
     from hub.privacy.identifiers import InvalidIdentifier, parse_identifier
     from hub.privacy.keyring import load_keyring
@@ -59,7 +59,7 @@ def inzage(
     )
     report = render(
         for_child(records, subjects),
-        dt.datetime.now(dt.UTC).date(),
+        today(),
         bezwaar=bezwaar_of(states),
     )
     if output is None:

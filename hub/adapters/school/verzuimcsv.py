@@ -11,15 +11,16 @@ from typing import Any, ClassVar
 from hub.adapters.kit import (
     Context,
     Mapped,
+    MaskedField,
     RawRecord,
     RecordRejected,
     build_event,
     day_start,
     eid_for,
-    encrypt,
     parse_date,
     pseudonym,
     safe_name,
+    seal,
     text,
 )
 from hub.adapters.report import Rejection
@@ -261,12 +262,14 @@ class VerzuimCsv:
         if vestiging is not None:
             data["vestiging"] = vestiging
         opmerking = text(record, "opmerking")
+        masked: tuple[MaskedField, ...] = ()
         if opmerking is not None and ctx.cipher is not None:
             # The event id binds the ciphertext to its event; without a note it is not needed.
             eid = eid_for(ctx, self.partner, ref, self.model)
-            encrypted = encrypt(ctx, opmerking, child=subject.value, eid=eid, name="opmerking")
-            if encrypted is not None:
-                data["opmerking"] = encrypted
+            sealed = seal(ctx, opmerking, child=subject.value, eid=eid, name="opmerking")
+            if sealed.value is not None:
+                data["opmerking"] = sealed.value
+            masked = (sealed.masked,) if sealed.masked else ()
         event = build_event(
             self.model,
             data,
@@ -278,4 +281,4 @@ class VerzuimCsv:
             subject=subject,
             time=day_start(datum),
         )
-        return Mapped([event], ignored)
+        return Mapped([event], ignored, masked)
