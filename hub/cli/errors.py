@@ -18,8 +18,17 @@ def operator_errors() -> tuple[type[Exception], ...]:
     from hub.bus.client import BusUnavailable
     from hub.ops.launcher import LauncherError
     from hub.privacy.keyring import KeyRingError
+    from hub.views.policy import PolicyError
+    from hub.web.listen import HttpPortUnavailable
 
-    return (LauncherError, BusUnavailable, KeyRingError, UnknownFeed)
+    return (
+        LauncherError,
+        BusUnavailable,
+        KeyRingError,
+        UnknownFeed,
+        HttpPortUnavailable,
+        PolicyError,
+    )
 
 
 def one_line(exc: ValidationError) -> str:

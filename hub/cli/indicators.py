@@ -14,7 +14,7 @@ from hub.settings import get_settings
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from hub.views.indicators import Report
+    from hub.views.indicators import Cell, Report
 
 out = Console(soft_wrap=False, width=140)
 
@@ -36,10 +36,9 @@ def indicators(
 ) -> None:
     """Count signals, matches, cases and thuiszitters per school and month, without children."""
     from hub.bus import client
-    from hub.events.days import today
 
     settings = get_settings()
-    day = dt.date.fromisoformat(peildatum) if peildatum else today()
+    day = _peildatum(peildatum)
     bootstrap = client.bootstrap_servers(settings)
     report = asyncio.run(_compute(bootstrap, settings.topic_prefix, day, min_cell, publish))
     if as_json:
@@ -48,13 +47,37 @@ def indicators(
     out.print(table(report))
 
 
+def _peildatum(text: str | None) -> dt.date:
+    """The as-of date given, or today in Amsterdam; a bad date ends the command in one line."""
+    from hub.events.days import today
+
+    if text is None:
+        return today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        typer.echo(f"hub: --peildatum {text!r} is not a date (YYYY-MM-DD): {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def shown(cell: Cell, min_cell: int) -> str:
+    """What a cell shows: its count, `<min_cell` when too small, `onderdrukt` when hidden
+    only to protect another cell (its count may be any size)."""
+    from hub.views.indicators import Onderdrukking
+
+    if not cell.onderdrukt:
+        return str(cell.aantal)
+    return "onderdrukt" if cell.onderdrukt_reden is Onderdrukking.AANVULLEND else f"<{min_cell}"
+
+
 def table(report: Report) -> Table:
-    """The cells as a table; hidden cells show `<min_cell`."""
+    """The cells as a table; hidden cells show `<min_cell` or `onderdrukt`."""
     from rich.table import Table
 
     result = Table(
         title=f"Indicatoren per school en maand — peildatum {report.peildatum.isoformat()}",
-        caption=f"<{report.min_cell}: te klein om te tonen (onderdrukt)",
+        caption=f"<{report.min_cell}: te klein om te tonen; onderdrukt: verborgen zodat het "
+        "totaal geen kleine cel verraadt",
     )
     for name in ("indicator", "school", "periode", "aantal", "wachttijd (mediaan, dagen)"):
         result.add_column(name)
@@ -63,7 +86,7 @@ def table(report: Report) -> Table:
             cell.indicator.value,
             cell.brin,
             cell.periode,
-            f"<{report.min_cell}" if cell.onderdrukt else str(cell.aantal),
+            shown(cell, report.min_cell),
             "" if cell.wachttijd_mediaan_dagen is None else f"{cell.wachttijd_mediaan_dagen:g}",
         )
     return result

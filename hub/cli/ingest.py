@@ -259,9 +259,11 @@ def docs(
 def token(
     partner: Annotated[str, typer.Argument(help="The partner that will post with it.")],
 ) -> None:
-    """Issue an ingest bearer token for a partner (shown once; only its hash is kept)."""
-    from hub.web.ingest import tokens_dir
-    from hub.web.tokens import PartnerTokens
+    """Issue an ingest bearer token for a partner (shown once; only its hash is kept).
+
+    A running hub accepts it within seconds, without a restart.
+    """
+    from hub.web.tokens import PartnerTokens, tokens_dir
 
     directory = tokens_dir(get_settings())
     tokens = PartnerTokens.load(directory)
@@ -269,6 +271,22 @@ def token(
     path = tokens.save(directory)
     console.print(f"token for {partner} saved as a hash in {path}; it is shown only now:")
     typer.echo(secret)
+
+
+@adapters_app.command()
+def revoke(
+    partner: Annotated[str, typer.Argument(help="The partner whose tokens stop working.")],
+) -> None:
+    """Revoke every ingest token of a partner; a running hub refuses them within seconds."""
+    from hub.web.tokens import PartnerTokens, tokens_dir
+
+    directory = tokens_dir(get_settings())
+    tokens = PartnerTokens.load(directory)
+    count = tokens.revoke(partner)
+    if count == 0:
+        raise _fail(f"no tokens for partner '{partner}'")
+    path = tokens.save(directory)
+    console.print(f"{count} token(s) of {partner} revoked in {path}")
 
 
 @adapters_app.command("run")

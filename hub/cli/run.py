@@ -46,13 +46,13 @@ def run(
 ) -> None:
     """Run the hub: HTTP ingest, the casus processor and the views projector, in one process."""
     from hub.runtime import HubOptions
-    from hub.web.ingest import tokens_dir
-    from hub.web.tokens import PartnerTokens
+    from hub.web.tokens import LiveTokens, tokens_dir
 
     settings = get_settings()
     options = HubOptions(
         http=http,
-        tokens=PartnerTokens.load(tokens_dir(settings)),
+        # Re-read on change: tokens issued or revoked take effect without a restart.
+        tokens=LiveTokens(tokens_dir(settings)),
         policy=policy,
         tick_interval=tick_interval,
     )
