@@ -40,7 +40,7 @@ def matrix(policy: Policy) -> Table:
     table = Table(
         title=f"{policy.title} — versie {policy.version} — sha256 {policy.sha256[:16]}",
         caption="n = fields shared, +e = with encrypted free text, * = only some values "
-        "(where), · = not shared",
+        "(where), t = only with the parents' consent (toestemming), · = not shared",
     )
     table.add_column("event type")
     for audience in audiences:
@@ -56,6 +56,7 @@ def matrix(policy: Policy) -> Table:
             cell = str(len(grant.fields))
             cell += "+e" if grant.encrypted else ""
             cell += "*" if grant.where else ""
+            cell += "t" if grant.toestemming else ""
             cells.append(cell)
         table.add_row(short_type(event_type), *cells)
     return table

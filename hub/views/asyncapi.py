@@ -222,6 +222,11 @@ def _grant_message(policy: Policy, grant: Grant) -> dict[str, Any]:
             f"{', '.join((*grant.fields, *grant.encrypted))}."
             + encrypted
             + (f" Shared {where}." if where else "")
+            + (
+                f" Shared only while the parents' consent ({grant.toestemming.value}) is in force."
+                if grant.toestemming
+                else ""
+            )
         ),
         "contentType": "application/json",
         "headers": view_headers_schema(

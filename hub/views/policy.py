@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from hub.events.envelope import Payload
 from hub.events.errors import UnknownEventType
 from hub.events.fields import EncryptedText
+from hub.events.privacy import Doel
 from hub.events.registry import event_types, payload_model
 from hub.events.sensitivity import RECEIVERS, Sensitivity, may_receive
 from hub.events.topics import AUDIENCES, INDICATORS, view_topic
@@ -56,6 +57,11 @@ class Basis(_Closed):
     purpose: Text | None = None
     legal_basis: Text | None = None
     retention_days: int | None = Field(default=None, ge=1, le=5 * 366)
+    toestemming: Doel | None = Field(
+        default=None,
+        description="The legal basis is the parents' consent for this purpose: shared only "
+        "while such a consent is in force for the audience.",
+    )
 
 
 class EventRule(Basis):
@@ -96,6 +102,7 @@ class Grant(_Closed):
     purpose: str
     legal_basis: str
     retention_days: int
+    toestemming: Doel | None = None
 
     def admits(self, data: Mapping[str, Any]) -> bool:
         """True when the event's data meets every `where` condition."""
@@ -211,6 +218,20 @@ def _sensitivity_problems(
     return problems
 
 
+def _consent_problems(basis: str | None, consent: Doel | None, here: str) -> list[str]:
+    """The legal basis and `toestemming` must agree, so that consent is checked, not only named."""
+    named = basis is not None and "toestemming" in basis.lower()
+    if named and consent is None:
+        purposes = ", ".join(d.value for d in Doel)
+        return [
+            f"{here}: the legal basis is the parents' consent; name its purpose with "
+            f"`toestemming: <doel>` ({purposes}) so that sharing stops without it"
+        ]
+    if consent is not None and not named:
+        return [f"{here}: `toestemming` is set, so the legal basis must say consent (toestemming)"]
+    return []
+
+
 def _resolve(doc: PolicyDoc, sha256: str) -> Policy:
     problems: list[str] = []
     known_audiences = [a.value for a in AUDIENCES]
@@ -277,6 +298,8 @@ def _resolve(doc: PolicyDoc, sha256: str) -> Policy:
                 )
             if retention is None:
                 problems.append(f"{here}: no retention (set `retention_days`)")
+            consent = event.toestemming or rule.toestemming
+            problems += _consent_problems(basis, consent, here)
             if purpose is None or basis is None or retention is None:
                 continue
             grants[audience][event_type] = Grant(
@@ -288,6 +311,7 @@ def _resolve(doc: PolicyDoc, sha256: str) -> Policy:
                 purpose=purpose,
                 legal_basis=basis,
                 retention_days=retention,
+                toestemming=consent,
             )
     if problems:
         raise PolicyError(problems)
@@ -370,6 +394,7 @@ def view_catalogue(policy: Policy) -> dict[str, dict[str, dict[str, Any]]]:
                 "purpose": grant.purpose,
                 "legal_basis": grant.legal_basis,
                 "retention_days": grant.retention_days,
+                "toestemming": grant.toestemming.value if grant.toestemming else None,
             }
             for event_type, grant in sorted(policy.grants[audience].items())
         }

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import structlog
-from pydantic import ValidationError
 
 from hub.events.envelope import Event
 from hub.events.fields import EncryptedText
@@ -39,20 +38,17 @@ class ViewCrypto:
         self.ring = ring
         self.datakeys = datakeys
 
-    def notes(self, event: Event[Any], names: set[str]) -> dict[str, str]:
-        """The plaintext of each intake-sealed field of `names` in the event (once per event)."""
-        data = event.data.model_dump(mode="json", exclude_none=True)
+    def notes(self, event: Event[Any]) -> dict[str, str]:
+        """The plaintext of each intake-sealed field of the event (opened once per event)."""
         opened: dict[str, str] = {}
-        for name in names:
-            value = data.get(name)
-            if value is None:
+        for name, value in event.data:
+            if not isinstance(value, EncryptedText):
                 continue
             try:
-                sealed = EncryptedText.model_validate(value)
                 opened[name] = open_intake(
-                    sealed, self.ring, child=event.subject, event_id=event.id, field=name
+                    value, self.ring, child=event.subject, event_id=event.id, field=name
                 )
-            except (ValidationError, IntakeError) as exc:
+            except IntakeError as exc:
                 # Never forwarded: an unopened intake ciphertext would be the same for every
                 # audience. The field is left out of the view.
                 log.warning("views.note_unreadable", field=name, reason=type(exc).__name__)

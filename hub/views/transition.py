@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.events.casus import CASUS_GEWIST
+from hub.events.days import local_date
 from hub.events.envelope import Event
-from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
+from hub.events.privacy import (
+    BEZWAAR_INGEDIEND,
+    TOESTEMMING_GEGEVEN,
+    TOESTEMMING_INGETROKKEN,
+    VERWIJDERING_VERZOCHT,
+)
 from hub.events.topics import (
     AUDIT,
     DATAKEYS,
@@ -19,11 +25,14 @@ from hub.events.topics import (
 )
 from hub.privacy.keyring import KeyRing
 from hub.views import audit
-from hub.views.policy import Policy
-from hub.views.project import erasure_notice, project
+from hub.views.policy import Grant, Policy
+from hub.views.project import ViewEvent, erasure_notice, project
 from hub.views.reencrypt import ViewCrypto
-from hub.views.state import ChildViews
+from hub.views.state import ChildViews, Toestemming
 from hub.views.wire import Headers, encode_audit, encode_view
+
+#: The parents' consents: a grant whose legal basis is consent shares only while one is in force.
+CONSENT_TYPES = frozenset({TOESTEMMING_GEGEVEN, TOESTEMMING_INGETROKKEN})
 
 #: Types that end a child's views: the erasure request, or the casus saying it erased the case.
 ERASING_TYPES = frozenset({VERWIJDERING_VERZOCHT, CASUS_GEWIST})
@@ -75,9 +84,22 @@ def _write(topic: str, encoded: tuple[bytes, bytes, Headers]) -> Record:
 
 
 def relevant_types(policy: Policy) -> frozenset[str]:
-    """The event types that can change a view: granted to some audience, bezwaar, erasure."""
+    """The event types that can change a view: granted to some audience, bezwaar, consent,
+    erasure."""
     granted = {t for grants in policy.grants.values() for t in grants}
-    return frozenset({*granted, BEZWAAR_INGEDIEND, *ERASING_TYPES})
+    return frozenset({*granted, BEZWAAR_INGEDIEND, *CONSENT_TYPES, *ERASING_TYPES})
+
+
+def _consent(state: ChildViews, event: Event[Any]) -> ChildViews:
+    """The state after the parents gave or withdrew a consent."""
+    data = event.data
+    if event.type == TOESTEMMING_INGETROKKEN:
+        return state.without_toestemming(data.doel)
+    partners = tuple(p.value for p in data.partners)
+    given = Toestemming(
+        doel=data.doel, partners=partners, sinds=data.datum, geldig_tot=data.geldig_tot
+    )
+    return state.with_toestemming(given)
 
 
 def transition(
@@ -97,46 +119,35 @@ def transition(
     if event.type == BEZWAAR_INGEDIEND:
         audiences = tuple(p.value for p in event.data.partners)
         return current.with_bezwaar(audiences, event.data.datum), []
+    if event.type in CONSENT_TYPES:
+        return _consent(current, event), []
     if event.type in ERASING_TYPES:
         return None, _erase(policy, ring, topics, current, event, now, crypto)
     records: list[Record] = []
     received: set[str] = set()
     keyed: set[str] = set()
     notes: dict[str, str] | None = None
+    today = local_date(now)
     for audience in policy.audiences():
         if current.objected(audience):
             continue
+        grant = policy.grant(audience, event.type)
+        if grant is None:
+            continue
+        if grant.toestemming is not None and not current.consented(
+            grant.toestemming, audience, today
+        ):
+            continue  # the legal basis is consent, and none is in force for this purpose
         view = project(policy, audience, event, ring)
         if view is None:
             continue
-        grant = policy.grant(audience, event.type)
-        assert grant is not None  # project() returned a view, so there is a grant
         if grant.encrypted and any(name in view.data for name in grant.encrypted):
             if notes is None:
-                names = set(grant.encrypted)
-                notes = crypto.notes(event, names) if crypto is not None else {}
-            if crypto is None:
-                view = view.model_copy(
-                    update={
-                        "data": {k: v for k, v in view.data.items() if k not in grant.encrypted}
-                    }
-                )
-            else:
-                view = crypto.reencrypt(view, grant, notes, event.subject)
-                if audience not in current.sleutels and any(
-                    name in view.data for name in grant.encrypted
-                ):
-                    sealed = crypto.sealed_key(
-                        event.subject, audience, policy.key_audience(audience), view.subject
-                    )
-                    records.append(
-                        Record(
-                            topics.keys(audience),
-                            view.subject.encode(),
-                            sealed.model_dump_json().encode(),
-                        )
-                    )
-                    keyed.add(audience)
+                notes = crypto.notes(event) if crypto is not None else {}
+            view, key = _encrypted(policy, grant, view, notes, event, crypto, current, topics)
+            if key is not None:
+                records.append(key)
+                keyed.add(audience)
         topic = topics.view(audience)
         entry = audit.disclosure(
             view,
@@ -152,6 +163,32 @@ def transition(
         # New data keys go out in the same transaction as the ciphertexts made with them.
         records[:0] = [Record(topics.datakeys, k, v) for k, v in crypto.drain()]
     return current.with_ontvangers(received).with_sleutels(keyed), records
+
+
+def _encrypted(
+    policy: Policy,
+    grant: Grant,
+    view: ViewEvent,
+    notes: dict[str, str],
+    event: Event[Any],
+    crypto: ViewCrypto | None,
+    state: ChildViews,
+    topics: ViewTopics,
+) -> tuple[ViewEvent, Record | None]:
+    """The view with its granted notes under the audience child key (without crypto: none),
+    and the audience's sealed key record the first time it receives one."""
+    if crypto is None:
+        kept = {k: v for k, v in view.data.items() if k not in grant.encrypted}
+        return view.model_copy(update={"data": kept}), None
+    view = crypto.reencrypt(view, grant, notes, event.subject)
+    if view.audience in state.sleutels or not any(n in view.data for n in grant.encrypted):
+        return view, None
+    sealed = crypto.sealed_key(
+        event.subject, view.audience, policy.key_audience(view.audience), view.subject
+    )
+    return view, Record(
+        topics.keys(view.audience), view.subject.encode(), sealed.model_dump_json().encode()
+    )
 
 
 def _erase(

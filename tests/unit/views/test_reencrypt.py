@@ -16,6 +16,7 @@ from hub.views.transition import Record, ViewTopics, transition
 from tests.unit.views.stream import (
     BSNS,
     NOTE,
+    consent,
     crypto_for_tests,
     hub_pseudonym,
     keyring_for_tests,
@@ -147,8 +148,9 @@ class TestReencryption:
 
     def test_two_audiences_share_no_value_of_8_bytes(self) -> None:
         crypto = crypto_for_tests(RING)
-        # `opvoeden` reaches JGZ and buurtteam, both with the note.
-        _, records = transition(POLICY, RING, TOPICS, None, _signal("opvoeden"), NOW, crypto)
+        # `opvoeden` reaches JGZ (with the parents' consent) and buurtteam, both with the note.
+        given, _ = transition(POLICY, RING, TOPICS, None, consent(CHILD, RING, "ts"), NOW)
+        _, records = transition(POLICY, RING, TOPICS, given, _signal("opvoeden"), NOW, crypto)
         per: dict[str, set[str]] = {}
         for audience in ("jgz", "buurtteam"):
             mine = [r for r in records if r.topic in (TOPICS.view(audience), TOPICS.keys(audience))]
