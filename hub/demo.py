@@ -220,7 +220,7 @@ async def _post(http: httpx.AsyncClient, post: Post, token: str) -> Post:
         headers={"authorization": f"Bearer {token}", "content-type": post.content_type},
     )
     post.status = response.status_code
-    if response.status_code in (202, 422):
+    if response.status_code in (202, 207, 422):
         post.report = IngestReport.model_validate(response.json())
     return post
 
