@@ -295,7 +295,7 @@ async def run_demo(settings: HubSettings, console: Console, *, serve: bool = Fal
             say("school sends the same export again: " + _describe(result.repost, short=True))
         states = await load_states(bootstrap, hub.casus_topics.state)
         result.cases = len([s for s in states.values() if s.geopend])
-        console.print(render_loket(states.values(), options.clock()))
+        console.print(render_loket(states.values(), options.clock(), width=console.width))
         await _collect(bootstrap, prefix, result)
         console.print(_views_table(result))
         say(
