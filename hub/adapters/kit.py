@@ -25,9 +25,9 @@ from hub.events.errors import describe
 from hub.events.fields import EncryptedText
 from hub.events.guards import looks_like_bsn, normalise_digits
 from hub.events.vocab import Partner
-from hub.privacy.fieldcrypt import FieldCipher, FieldCryptoError
 from hub.privacy.freetext import MaskRule, mask_free_text
 from hub.privacy.identifiers import Identifier, InvalidIdentifier, parse_identifier
+from hub.privacy.intake import IntakeError, IntakeSealer
 from hub.privacy.keyring import KeyRing, KeyRingError
 from hub.privacy.pseudonyms import HubPseudonym, hub_pseudonym, keyed_record_id
 
@@ -93,14 +93,14 @@ class Context:
 
     pseudonymiser: Pseudonymiser
     record_keyer: RecordKeyer
-    cipher: FieldCipher | None = None
+    cipher: IntakeSealer | None = None
     organisation: str = "regio"
     #: Today in Amsterdam: what a date in a note is compared with.
     today: Callable[[], dt.date] = days.today
 
     @classmethod
     def from_keyring(
-        cls, ring: KeyRing, *, cipher: FieldCipher | None = None, organisation: str = "regio"
+        cls, ring: KeyRing, *, cipher: IntakeSealer | None = None, organisation: str = "regio"
     ) -> Context:
         """A context that pseudonymises with `ring`."""
         return cls(keyring_pseudonymiser(ring), keyring_record_keyer(ring), cipher, organisation)
@@ -277,7 +277,7 @@ def record_ref(record: RawRecord, name: str = "record_id") -> str:
 
 
 def seal(ctx: Context, plaintext: str | None, *, child: str, eid: str, name: str) -> Sealed:
-    """Free text masked (other people's identities) and encrypted for the child; else dropped.
+    """Free text masked (other people's identities) and sealed to the hub's intake key.
 
     Every adapter's free text goes through here: a number passing the 11-proef, an
     onderwijsnummer, a postcode with house number or a birth-like date becomes `[verwijderd]`
@@ -288,7 +288,7 @@ def seal(ctx: Context, plaintext: str | None, *, child: str, eid: str, name: str
     clean = mask_free_text(plaintext.strip(), ctx.today())
     try:
         value = ctx.cipher.encrypt(clean.text, child=child, event_id=eid, field=name)
-    except FieldCryptoError as exc:
+    except IntakeError as exc:
         raise RecordRejected("unencryptable_text", f"{name}: {exc}", name) from None
     return Sealed(value, MaskedField(name, clean.rules) if clean.rules else None)
 
