@@ -8,6 +8,7 @@ posts large bodies and a burst of small ones at once. Bounded: a fixed number of
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -17,6 +18,7 @@ import uvicorn
 
 from bench import workload
 from bench.harness import Figure, Results, percentiles
+from hub.privacy.keyring import init_keyring, read_keyring
 from hub.settings import HubSettings
 from hub.web.app import WebConfig, create_app
 from hub.web.ingest import IngestOptions, bus_ready, ingest_service, ingestor
@@ -72,9 +74,10 @@ async def measure(bootstrap: str, results: Results) -> None:
     small = (EXAMPLES / f"{OTHER}.{OTHER_FEED}.jsonl").read_bytes()
     large = workload.school_csv(sizes["flood_rows"], max(1, sizes["flood_rows"] // 10))
     tiny = workload.school_csv(1, 1)
-    async with ingest_service(
-        settings, bootstrap=bootstrap, ring=workload.keyring(), options=options
-    ) as service:
+    with tempfile.TemporaryDirectory(prefix="hub-bench-flood-") as keys:
+        init_keyring(Path(keys))  # the development ring `hub keys init` makes
+        ring = read_keyring(Path(keys), {})
+    async with ingest_service(settings, bootstrap=bootstrap, ring=ring, options=options) as service:
         config = WebConfig(tokens=tokens, ingest=ingestor(service), ready=bus_ready(bootstrap))
         listening = bind_http("127.0.0.1", 0)
         port = listening.getsockname()[1]
