@@ -250,6 +250,20 @@ def looks_like_name(text: str) -> bool:
     return " " in stripped or _TITLE_WORD.search(stripped) is not None
 
 
+_BRIN_VESTIGING = re.compile(r"^([0-9]{2}[A-Za-z]{2})(?:[0-9]{2})?$")
+
+
+def organisation_id(raw: str) -> str:
+    """The organisation id for `source`: a school is its BRIN (`12ab00` -> `12AB`), others as is.
+
+    One school must be one organisation in every feed, whether a record names its vestiging or
+    not; the vestiging travels in the data where the contract has it.
+    """
+    text = raw.strip()
+    school = _BRIN_VESTIGING.match(text)
+    return school.group(1).upper() if school else text
+
+
 def record_ref(record: RawRecord, name: str = "record_id") -> str:
     """The partner's own record id, checked to be a usable, non-identifying reference."""
     raw = text(record, name)

@@ -277,7 +277,7 @@ class VerzuimCsv:
             partner=self.partner,
             system=self.system,
             ctx=ctx,
-            organisation=brin + (vestiging or ""),
+            organisation=brin,  # one school, one id in `source`; the vestiging is in the data
             source_record_id=ref,
             subject=subject,
             time=day_start(datum),
