@@ -16,7 +16,6 @@ import structlog
 from hub.adapters.ingest import IngestService
 from hub.bus import client
 from hub.bus.processor import ProcessorStats, TransactionalProcessor
-from hub.casus.loket import load_states, loket_rows
 from hub.casus.runner import APP_ID as CASUS_APP_ID
 from hub.casus.runner import CasusRunner, ensure_topics, wall_clock
 from hub.casus.topics import CasusTopics
@@ -29,8 +28,9 @@ from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics
 from hub.web.app import WebConfig, create_app
 from hub.web.ingest import bus_ready, ensure_ingest_topics, ingest_service, ingestor
-from hub.web.loket import render_page
+from hub.web.loket_settings import LoketSettings, client_secret
 from hub.web.metrics import ProcessorCollector
+from hub.web.pages import LoketServices
 from hub.web.tokens import PartnerTokens
 
 log = structlog.get_logger(__name__)
@@ -51,6 +51,8 @@ class HubOptions:
     consumer_options: dict[str, Any] = field(
         default_factory=lambda: {"fetch_max_wait_ms": 100, "heartbeat_interval_ms": 1000}
     )
+    #: The signed-in loket's settings; None serves no loket.
+    loket: LoketSettings | None = field(default_factory=LoketSettings)
 
 
 class Hub:
@@ -69,6 +71,7 @@ class Hub:
         self.views: TransactionalProcessor[ChildViews] | None = None
         self.policies: PolicyHolder | None = None
         self.url: str | None = None
+        self.loket: LoketServices | None = None
         self._stack = AsyncExitStack()
         self._server: Any = None
 
@@ -109,6 +112,8 @@ class Hub:
             watcher = asyncio.create_task(self.policies.watch(self.options.policy_watch_interval))
             self._stack.push_async_callback(_cancel, watcher)
             if self.options.http:
+                if self.options.loket is not None:
+                    self.loket = await self._start_loket(self.options.loket, ring)
                 await self._serve_http()
         except BaseException:
             await self._stack.aclose()
@@ -119,11 +124,13 @@ class Hub:
         import uvicorn
 
         assert self.ingest is not None
+        metrics_token = self.options.loket.metrics_token if self.options.loket else None
         config = WebConfig(
             tokens=self.options.tokens or PartnerTokens(),
             ingest=ingestor(self.ingest),
             ready=bus_ready(self.bootstrap),
-            loket=self.loket_page,
+            loket=self.loket,
+            metrics_token=metrics_token.get_secret_value() if metrics_token else None,
             collectors=[ProcessorCollector(self.processor_stats)],
         )
         host = self.options.host or self.settings.http_host
@@ -153,10 +160,43 @@ class Hub:
             "views": self.views.stats if self.views is not None else None,
         }
 
-    async def loket_page(self) -> str:
-        """The loket page from the casus state topic as it is now."""
-        states = await load_states(self.bootstrap, self.casus_topics.state)
-        return render_page(loket_rows(states.values(), self.options.clock()))
+    async def _start_loket(self, loket: LoketSettings, ring: KeyRing) -> LoketServices:
+        """The loket's read models (one consumer of the view topics) and its sign-in client."""
+        from hub.privacy.pseudonyms import audience_pseudonym_for
+        from hub.web.auth import OidcClient
+        from hub.web.viewfeed import LoketFeed
+
+        policies = self.policies
+        assert policies is not None
+        assert self.ingest is not None
+        served = [
+            a
+            for a in dict.fromkeys(loket.organisations.values())
+            if a in policies.current.audiences()
+        ]
+
+        def rekey(audience: str, hub: str) -> str:
+            return audience_pseudonym_for(policies.current.key_audience(audience), hub, ring)
+
+        feed = LoketFeed(self.bootstrap, served, prefix=self.settings.topic_prefix, rekey=rekey)
+        await feed.start()
+        self._stack.push_async_callback(feed.stop)
+        await feed.wait_ready()
+        try:
+            oidc: OidcClient | None = OidcClient(loket, client_secret(loket, self.settings))
+        except RuntimeError as exc:
+            log.warning("loket.signin.unavailable", reason=str(exc))
+            oidc = None
+        return LoketServices(
+            settings=loket,
+            feed=feed,
+            ring=ring,
+            key_audience=lambda audience: policies.current.key_audience(audience),
+            publish=self.ingest.publisher.publish,
+            prefix=self.settings.topic_prefix,
+            oidc=oidc,
+            clock=self.options.clock,
+        )
 
     async def stop(self) -> None:
         """Stop every part, the HTTP side first."""

@@ -5,14 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from secrets import compare_digest
 
 import structlog
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.registry import Collector
 
 from hub.adapters.report import IngestReport
+from hub.web.loket_security import install_loket
+from hub.web.pages import LoketServices
 from hub.web.ratelimit import RateLimiter
 from hub.web.tokens import PartnerTokens
 
@@ -22,8 +25,6 @@ log = structlog.get_logger(__name__)
 Ingestor = Callable[[str, str, bytes, str], Awaitable[IngestReport]]
 #: Answers whether the bus is reachable (readiness).
 ReadyCheck = Callable[[], Awaitable[bool]]
-#: Renders the loket page (HTML) from the current casus state.
-LoketPage = Callable[[], Awaitable[str]]
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -39,7 +40,10 @@ class WebConfig:
     tokens: PartnerTokens
     ingest: Ingestor | None = None
     ready: ReadyCheck | None = None
-    loket: LoketPage | None = None
+    #: The signed-in loket (pages, actions, stream); None serves no loket.
+    loket: LoketServices | None = None
+    #: Bearer token for /metrics; None means /metrics is refused (never public).
+    metrics_token: str | None = None
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(rate=20.0, burst=40))
     max_body_bytes: int = MAX_BODY_BYTES
     #: Extra Prometheus collectors on /metrics (the processors' series in `hub run`).
@@ -67,7 +71,10 @@ def _problem(status: int, message: str, **extra: object) -> JSONResponse:
 
 def create_app(config: WebConfig) -> FastAPI:
     """Build the FastAPI application around injected services."""
-    app = FastAPI(title="onderwijs–jeugd hub", version="1", docs_url="/docs", redoc_url=None)
+    # No public API documentation: the contracts are published in contracts/ (AsyncAPI).
+    app = FastAPI(
+        title="onderwijs–jeugd hub", version="1", docs_url=None, redoc_url=None, openapi_url=None
+    )
     registry = CollectorRegistry()
     requests = Counter(
         "hub_http_ingest_requests",
@@ -96,16 +103,15 @@ def create_app(config: WebConfig) -> FastAPI:
         ready = config.ready is not None and await config.ready()
         return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
 
-    @app.get("/loket")
-    async def loket() -> Response:
-        """The loket: one row per case, refreshed every few seconds."""
-        if config.loket is None:
-            return _problem(503, "the loket is not configured on this hub")
-        return HTMLResponse(await config.loket())
+    install_loket(app, config.loket)
 
     @app.get("/metrics")
-    async def metrics() -> Response:
-        """Prometheus metrics."""
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics, for a scraper with the metrics token only."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        expected = config.metrics_token
+        if expected is None or scheme.lower() != "bearer" or not compare_digest(token, expected):
+            return _problem(401, "metrics need the bearer token (HUB_LOKET_METRICS_TOKEN)")
         return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/ingest/{partner}/{feed}")
