@@ -136,7 +136,14 @@ class Hub:
         host = self.options.host or self.settings.http_host
         port = self.options.port if self.options.port is not None else self.settings.http_port
         server = uvicorn.Server(
-            uvicorn.Config(create_app(config), host=host, port=port, log_config=None)
+            uvicorn.Config(
+                create_app(config),
+                host=host,
+                port=port,
+                log_config=None,
+                # Live streams stay open: stopping must not wait for browsers to hang up.
+                timeout_graceful_shutdown=3,
+            )
         )
         task = asyncio.create_task(server.serve(), name="hub-http")
         async with asyncio.timeout(15):

@@ -84,10 +84,12 @@ async function readForm(req) {
 }
 
 const callback = provider.callback();
+// The sign-in form's answer redirects on to the client: form-action must allow its origins.
+const clientOrigins = [...new Set(config.clients.flatMap((c) => c.redirect_uris.map((u) => new URL(u).origin)))];
 const HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
-  'content-security-policy': "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy': `default-src 'none'; form-action 'self' ${clientOrigins.join(' ')}; frame-ancestors 'none'`,
 };
 
 const server = createServer(async (req, res) => {

@@ -518,6 +518,8 @@ def loket_router(services: LoketServices) -> APIRouter:
         out = []
         if mine:
             out.append(("regie_teruggeven", "Regie teruggeven", True))
+        elif regie is not None and regie.status == "aanvaard":
+            out.append(("regie_aanvaarden", "Regie overnemen", False))
         else:
             out.append(("regie_aanvaarden", "Regie aanvaarden", False))
         out.append(("betrokkenheid_beeindigen", "Betrokkenheid beëindigen", True))
