@@ -19,6 +19,7 @@ from hub.adapters.report import IngestReport
 from hub.bus import client
 from hub.bus.scan import list_topics, read_to_end, scan_topics
 from hub.casus.loket import load_states, render_loket
+from hub.events.days import local_date
 from hub.events.topics import AUDIENCES, AUDIT, DLQ, physical_name, view_topic
 from hub.privacy.keyring import init_keyring
 from hub.runtime import Hub, HubOptions
@@ -272,7 +273,7 @@ async def run_demo(settings: HubSettings, console: Console, *, serve: bool = Fal
         assert hub.views is not None
         result.url = hub.url
         say(f"[bold]hub[/] running: ingest + casus + views, HTTP on {hub.url} (topics {prefix}*)")
-        today = options.clock().date()
+        today = local_date(options.clock())
         async with httpx.AsyncClient(base_url=hub.url or "", timeout=30) as http:
             for post in scenario(today):
                 await _post(http, post, issued[post.partner])

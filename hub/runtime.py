@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import socket
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -28,10 +29,11 @@ from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics
 from hub.web.app import WebConfig, create_app
 from hub.web.ingest import bus_ready, ensure_ingest_topics, ingest_service, ingestor
+from hub.web.listen import bind_http
 from hub.web.loket_settings import LoketSettings, client_secret
 from hub.web.metrics import ProcessorCollector
 from hub.web.pages import LoketServices
-from hub.web.tokens import PartnerTokens
+from hub.web.tokens import PartnerTokens, TokenCheck
 
 log = structlog.get_logger(__name__)
 
@@ -43,7 +45,7 @@ class HubOptions:
     http: bool = True
     host: str | None = None
     port: int | None = None
-    tokens: PartnerTokens | None = None
+    tokens: TokenCheck | None = None
     policy: Path | None = None
     clock: Callable[[], dt.datetime] = wall_clock
     tick_interval: float = 5.0
@@ -76,7 +78,18 @@ class Hub:
         self._server: Any = None
 
     async def start(self) -> None:
-        """Check the bus and the keys, create the topics, start every part; fail closed."""
+        """Check the port, bus and keys, create the topics, start every part; fail closed."""
+        host = self.options.host or self.settings.http_host
+        port = self.options.port if self.options.port is not None else self.settings.http_port
+        listening = bind_http(host, port) if self.options.http else None
+        try:
+            await self._start(listening)
+        except BaseException:
+            if listening is not None:
+                listening.close()
+            raise
+
+    async def _start(self, listening: socket.socket | None) -> None:
         await client.ensure_reachable(self.bootstrap)
         # No keys, no hub: load_keyring raises a one-line KeyRingError.
         ring = self.ring or load_keyring(self.settings, required=(PSEUDONYM, KEK))
@@ -111,16 +124,16 @@ class Hub:
             settle_heap()  # the restored state is long-lived
             watcher = asyncio.create_task(self.policies.watch(self.options.policy_watch_interval))
             self._stack.push_async_callback(_cancel, watcher)
-            if self.options.http:
+            if listening is not None:
                 if self.options.loket is not None:
                     self.loket = await self._start_loket(self.options.loket, ring)
-                await self._serve_http()
+                await self._serve_http(listening)
         except BaseException:
             await self._stack.aclose()
             raise
         log.info("hub.started", bootstrap=self.bootstrap, http=self.url)
 
-    async def _serve_http(self) -> None:
+    async def _serve_http(self, listening: socket.socket) -> None:
         import uvicorn
 
         assert self.ingest is not None
@@ -133,8 +146,7 @@ class Hub:
             metrics_token=metrics_token.get_secret_value() if metrics_token else None,
             collectors=[ProcessorCollector(self.processor_stats)],
         )
-        host = self.options.host or self.settings.http_host
-        port = self.options.port if self.options.port is not None else self.settings.http_port
+        host, port = listening.getsockname()[:2]
         server = uvicorn.Server(
             uvicorn.Config(
                 create_app(config),
@@ -145,7 +157,7 @@ class Hub:
                 timeout_graceful_shutdown=3,
             )
         )
-        task = asyncio.create_task(server.serve(), name="hub-http")
+        task = asyncio.create_task(server.serve(sockets=[listening]), name="hub-http")
         async with asyncio.timeout(15):
             while not server.started:
                 if task.done():

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -38,9 +40,14 @@ class Publisher(Protocol):
         ...
 
 
-def batch_id(body: bytes) -> str:
-    """The reference of a body in dead letters: `batch-` + 24 hex of its SHA-256."""
-    return "batch-" + hashlib.sha256(body).hexdigest()[:24]
+def batch_id(body: bytes, context: Context, partner: str) -> str:
+    """The reference of a body in dead letters: `batch-` + 24 hex, keyed like a record id.
+
+    Keyed because a body of one record holds little besides its BSN: a plain digest of it
+    could be tested against guessed numbers.
+    """
+    digest = hashlib.sha256(body).hexdigest()
+    return "batch-" + context.source_id(partner, "batch\x1f" + digest)[1:25]
 
 
 def event_output(event: Event[Any], topic: str) -> Output:
@@ -119,6 +126,10 @@ class Topics:
 Progress = Callable[[int], None]
 
 
+def _take(items: Iterator[Accepted | Rejection], count: int) -> list[Accepted | Rejection]:
+    return list(itertools.islice(items, count))
+
+
 class IngestService:
     """Runs a partner's body through its adapter and publishes events and dead letters once."""
 
@@ -141,6 +152,12 @@ class IngestService:
         # Writes new data keys before the events whose ciphertexts need them.
         self.before_publish = before_publish
         self.attempts = max(1, attempts)
+        # Parsing and mapping run on one worker thread, a chunk at a time: the event loop
+        # keeps answering health probes and other partners while a large body is mapped.
+        # One thread and one lock: adapters (and the data keys they create) never run
+        # concurrently with each other or with writing those data keys.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-ingest")
+        self._exclusive = asyncio.Lock()
 
     async def __call__(
         self, partner: str, feed: str, body: bytes, content_type: str
@@ -159,22 +176,21 @@ class IngestService:
     ) -> IngestReport:
         """Map, dead-letter and publish; the report lists accepted, duplicate and rejected."""
         adapter = self.registry.get_adapter(partner, feed)
-        batch = batch_id(body)
+        batch = batch_id(body, self.context, adapter.partner)
         report = IngestReport(partner=partner, feed=feed, batch=batch)
         tally = Tally()
-        pending: list[Accepted | Rejection] = []
-        for item in run(adapter, body, content_type, self.context, tally):
-            pending.append(item)
-            if len(pending) >= self.chunk:
-                await self._flush(adapter, batch, pending, report)
-                if progress is not None:
-                    progress(len(pending))
-                pending = []
-        if pending:
+        items = run(adapter, body, content_type, self.context, tally)
+        loop = asyncio.get_running_loop()
+        while True:
+            async with self._exclusive:
+                pending = await loop.run_in_executor(self._worker, _take, items, self.chunk)
+            if not pending:
+                break
             await self._flush(adapter, batch, pending, report)
             if progress is not None:
                 progress(len(pending))
         report.ignored = dict(sorted(tally.ignored.items()))
+        report.masked = tally.masked
         log.info(
             "adapter.ingest",
             partner=partner,
@@ -184,6 +200,7 @@ class IngestService:
             accepted=len(report.accepted),
             duplicates=len(report.duplicates),
             rejected=len(report.rejected),
+            masked=len(report.masked),
         )
         return report
 
@@ -194,7 +211,8 @@ class IngestService:
         for attempt in range(1, self.attempts + 1):
             try:
                 if self.before_publish is not None:
-                    await self.before_publish()
+                    async with self._exclusive:
+                        await self.before_publish()
                 return await self.publisher.publish(outputs)
             except Exception as exc:
                 if attempt == self.attempts:

@@ -13,16 +13,17 @@ from hub.adapters.kit import (
     IDENTIFIER_FIELDS,
     Context,
     Mapped,
+    MaskedField,
     RawRecord,
     RecordRejected,
     build_event,
     day_start,
     eid_for,
-    encrypt,
     parse_date,
     pseudonym,
     record_ref,
     safe_name,
+    seal,
 )
 from hub.adapters.report import Rejection
 from hub.events.envelope import Payload
@@ -204,7 +205,7 @@ class JsonFeed:
         """One event of the feed's contract per record."""
         ref = record_ref(record)
         subject = pseudonym(record, ctx)
-        eid = eid_for(self.partner, ref, self.model)
+        eid = eid_for(ctx, self.partner, ref, self.model)
         fields = self.model.model_fields
         data: dict[str, Any] = {}
         consumed: frozenset[str] = frozenset()
@@ -212,6 +213,7 @@ class JsonFeed:
             derived, consumed = self._derive(record)
             data.update(derived)
         ignored: list[str] = []
+        masked: list[MaskedField] = []
         for name, value in record.fields.items():
             if name in ENVELOPE_FIELDS or name in consumed:
                 continue
@@ -224,7 +226,10 @@ class JsonFeed:
             if _is_encrypted(info.annotation):
                 if not isinstance(value, str):
                     raise RecordRejected("invalid_field", f"{name}: must be a text", name)
-                data[name] = encrypt(ctx, value, child=subject.value, eid=eid, name=name)
+                sealed = seal(ctx, value, child=subject.value, eid=eid, name=name)
+                data[name] = sealed.value
+                if sealed.masked is not None:
+                    masked.append(sealed.masked)
             elif _is_date(info.annotation) and isinstance(value, str):
                 data[name] = parse_date(value, name)
             else:
@@ -257,7 +262,7 @@ class JsonFeed:
             subject=subject,
             time=time,
         )
-        return Mapped([event], tuple(ignored))
+        return Mapped([event], tuple(ignored), tuple(masked))
 
     def _organisation(self, record: RawRecord) -> str | None:
         raw = record.fields.get("organisatie")

@@ -16,6 +16,17 @@ class Rejection(BaseModel):
     field: str | None = Field(default=None, description="The offending column or field path.")
 
 
+class Masking(BaseModel):
+    """Identities masked in one record's free-text field: where and which rules, no value."""
+
+    record: int = Field(description="1-based record number.")
+    field: str = Field(description="The free-text field, e.g. `opmerking`.")
+    rules: list[str] = Field(
+        description="One entry per finding: bsn, onderwijsnummer, postcode-huisnummer, "
+        "geboortedatum."
+    )
+
+
 class IngestReport(BaseModel):
     """The outcome of one ingest: accepted event ids, duplicates and rejections."""
 
@@ -29,6 +40,10 @@ class IngestReport(BaseModel):
     ignored: dict[str, int] = Field(
         default_factory=dict,
         description="Fields no contract asks for, dropped at the adapter: name -> records.",
+    )
+    masked: list[Masking] = Field(
+        default_factory=list,
+        description="Free text in which another person's identity was masked as `[verwijderd]`.",
     )
     batch: str | None = Field(
         default=None, description="Digest of the body; dead letters point to it with the row."

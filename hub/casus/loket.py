@@ -10,6 +10,7 @@ from rich.table import Table
 
 from hub.bus.scan import read_to_end
 from hub.casus.state import CasusState, Status
+from hub.events.days import today as amsterdam_today
 
 
 async def load_states(bootstrap: str, state_topic: str) -> dict[str, CasusState]:
@@ -66,7 +67,7 @@ def _klok(state: CasusState, today: dt.date) -> str:
 
 def loket_rows(states: Iterable[CasusState], now: dt.datetime | None = None) -> list[LoketRow]:
     """The cases (not the children without one), oldest first, as loket rows."""
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).date()
+    today = amsterdam_today(now)
     shown = [s for s in states if s.status is not Status.GEEN]
     rows = []
     for s in sorted(shown, key=lambda s: (s.geopend or dt.date.min, s.kind)):

@@ -25,7 +25,7 @@ from hub.cli import (
     run,
     views,
 )
-from hub.cli.errors import OperatorError, one_line
+from hub.cli.errors import one_line, operator_errors
 from hub.log import configure_logging
 from hub.settings import get_settings
 
@@ -68,8 +68,10 @@ def main() -> None:
     except ValidationError as exc:
         print(f"hub: invalid configuration: {one_line(exc)}", file=sys.stderr)
         sys.exit(2)
-    except OperatorError as exc:
-        print(f"hub: {exc}", file=sys.stderr)
-        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        if not isinstance(exc, operator_errors()):
+            raise
+        print(f"hub: {exc}", file=sys.stderr)
+        sys.exit(1)

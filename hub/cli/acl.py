@@ -4,54 +4,41 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import structlog
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from hub.bus import client
-from hub.bus.security import (
-    HUB_USER,
-    PARTIES,
-    ClientSecurity,
-    SecurityConfigError,
-    admin_security,
-    explain,
-    password_store,
-)
-from hub.ops.acl import (
-    Acl,
-    Operation,
-    desired_acls,
-    managed_principals,
-    matrix,
-    registry_and_audiences,
-)
-from hub.ops.acl_admin import AdminRefused, ScramChange, alter_scram, apply_acls, describe_acls
-from hub.settings import PROJECT_ROOT, get_settings
+from hub.settings import get_settings
+
+if TYPE_CHECKING:
+    from hub.bus.client import AdminClient
+    from hub.bus.security import ClientSecurity
+    from hub.ops.acl import Acl
 
 app = typer.Typer(help="ACLs on the bus, derived from the topic registry.", no_args_is_help=True)
 console = Console(stderr=True, soft_wrap=True)
 out = Console()
 log = structlog.get_logger()
 T = TypeVar("T")
-STRIMZI_DIR = PROJECT_ROOT / "deploy" / "strimzi"
-OutOption = typer.Option(STRIMZI_DIR, "--out", help="Directory of the generated manifests.")
 
 
 def desired() -> set[Acl]:
     """The ACLs the topic registry asks for, with the configured topic prefix."""
+    from hub.bus.security import HUB_USER
+    from hub.ops.acl import desired_acls, registry_and_audiences
+
     topics, audiences = registry_and_audiences()
     return desired_acls(topics, audiences, hub_user=HUB_USER, prefix=get_settings().topic_prefix)
 
 
-def _run(
-    work: Callable[[client.AdminClient], Awaitable[T]], security: ClientSecurity | None = None
-) -> T:
+def _run(work: Callable[[AdminClient], Awaitable[T]], security: ClientSecurity | None = None) -> T:
     """Run `work` with an admin client as the operator; every refusal becomes one line."""
+    from hub.bus import client
+    from hub.bus.security import SecurityConfigError, admin_security, explain
+    from hub.ops.acl_admin import AdminRefused
+
     settings = get_settings()
 
     async def go() -> T:
@@ -84,6 +71,10 @@ def _run(
 
 def _print_matrix(acls: set[Acl], title: str) -> None:
     """One row per principal: what it may write, read, which groups and what else."""
+    from rich.table import Table
+
+    from hub.ops.acl import Operation, matrix
+
     table = Table(title=title, show_lines=True)
     for column in ("principal", "write", "read", "consumer groups", "other"):
         table.add_column(column, overflow="fold")
@@ -119,6 +110,8 @@ def show(
     live: bool = typer.Option(False, "--live", help="What the broker holds, not the registry."),
 ) -> None:
     """Print the ACL matrix: resources down, principals across."""
+    from hub.ops.acl_admin import describe_acls
+
     if live:
         _print_matrix(_run(describe_acls), "ACLs on the broker")
     else:
@@ -130,10 +123,14 @@ def apply(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the changes, change nothing."),
 ) -> None:
     """Make the broker hold exactly the derived ACLs for the hub and the partners (idempotent)."""
+    from hub.bus.security import HUB_USER, PARTIES
+    from hub.ops.acl import managed_principals
+    from hub.ops.acl_admin import apply_acls, describe_acls
+
     wanted = desired()
     managed = managed_principals(HUB_USER, PARTIES)
 
-    async def work(admin: client.AdminClient) -> tuple[set[Acl], set[Acl]]:
+    async def work(admin: AdminClient) -> tuple[set[Acl], set[Acl]]:
         if dry_run:
             from hub.ops.acl import diff
 
@@ -157,6 +154,9 @@ def rotate_password(
     user: str = typer.Argument(..., help="SCRAM user: hub, a partner, or the admin itself."),
 ) -> None:
     """Write a new SCRAM password for USER to its 0600 file and set it on the broker."""
+    from hub.bus.security import SecurityConfigError, admin_security, password_store
+    from hub.ops.acl_admin import ScramChange, alter_scram
+
     settings = get_settings()
     store = password_store(settings)
     try:
@@ -167,7 +167,7 @@ def rotate_password(
     old = store.path(user).read_text() if store.path(user).exists() else None
     password = store.rotate(user)
 
-    async def work(admin: client.AdminClient) -> None:
+    async def work(admin: AdminClient) -> None:
         await alter_scram(admin, [ScramChange(user, password)])
 
     try:
@@ -179,33 +179,3 @@ def rotate_password(
         raise
     console.print(f"acl: new SCRAM password for {user} in {store.path(user)}; restart its clients")
     log.info("scram.rotated", user=user)
-
-
-def strimzi_files(cluster: str = "hub", prefix: str = "") -> dict[str, str]:
-    """File name -> content of the generated manifests (Kafka, topics, users, the hub)."""
-    from hub.ops import strimzi
-
-    return strimzi.manifests(cluster=cluster, prefix=prefix)
-
-
-@app.command("strimzi")
-def strimzi_command(
-    out: Path = OutOption,
-    cluster: str = typer.Option("hub", help="The Strimzi Kafka resource's name."),
-    prefix: str = typer.Option("", help="Topic prefix of the region (HUB_TOPIC_PREFIX)."),
-    check: bool = typer.Option(False, "--check", help="Exit 1 when the files differ."),
-) -> None:
-    """Write the Kafka cluster, KafkaTopic, KafkaUser (SCRAM + ACLs) and hub manifests."""
-    drift = []
-    for name, text in strimzi_files(cluster, prefix).items():
-        path = out / name
-        if check:
-            if not path.exists() or path.read_text() != text:
-                drift.append(name)
-            continue
-        out.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        console.print(f"wrote {path}")
-    if drift:
-        console.print(f"hub: {', '.join(drift)} differ from the registry: run `hub deploy strimzi`")
-        raise typer.Exit(1)

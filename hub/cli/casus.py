@@ -9,18 +9,21 @@ import signal
 import typer
 from rich.console import Console
 
-from hub.bus import client
-from hub.casus.loket import load_states, render_loket
-from hub.casus.runner import APP_ID, CasusRunner, ensure_topics
-from hub.casus.topics import CasusTopics
-from hub.process import settle_heap
 from hub.settings import get_settings
 
 app = typer.Typer(help="The casus processor: one case per child.", no_args_is_help=True)
 console = Console()
 
+#: The casus processor's consumer group without the region prefix (hub.casus.runner.APP_ID).
+DEFAULT_GROUP = "hub-casus"
+
 
 async def _run(group: str, tick_interval: float) -> None:
+    from hub.bus import client
+    from hub.casus.runner import CasusRunner, ensure_topics
+    from hub.casus.topics import CasusTopics
+    from hub.process import settle_heap
+
     settings = get_settings()
     bootstrap = client.bootstrap_servers(settings)
     await client.ensure_reachable(bootstrap)
@@ -54,7 +57,7 @@ async def _run(group: str, tick_interval: float) -> None:
 
 @app.command("run")
 def run(
-    group: str = typer.Option(APP_ID, help="Consumer group (and transactional id prefix)."),
+    group: str = typer.Option(DEFAULT_GROUP, help="Consumer group (and transactional id prefix)."),
     tick_interval: float = typer.Option(5.0, help="Seconds between clock checks."),
 ) -> None:
     """Run the casus processor until SIGTERM or Ctrl-C."""
@@ -65,6 +68,10 @@ def run(
 @app.command("show")
 def show() -> None:
     """Read the casus state topic and print the loket."""
+    from hub.bus import client
+    from hub.casus.loket import load_states, render_loket
+    from hub.casus.topics import CasusTopics
+
     settings = get_settings()
     bootstrap = client.bootstrap_servers(settings)
     asyncio.run(client.ensure_reachable(bootstrap))

@@ -8,20 +8,19 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from hub.adapters.conformance import check_adapter
-from hub.adapters.ingest import IngestService, MemoryPublisher, Topics
-from hub.adapters.kit import Context
-from hub.adapters.registry import AdapterRegistry, UnknownFeed, adapters_of, builtin_registry
-from hub.adapters.report import IngestReport
-from hub.privacy.keyring import load_keyring
 from hub.settings import get_settings
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from hub.adapters.ingest import IngestService
+    from hub.adapters.registry import AdapterRegistry
+    from hub.adapters.report import IngestReport
 
 adapters_app = typer.Typer(
     help="The adapters: list them, check one against the conformance kit, run one on Kafka.",
@@ -53,6 +52,8 @@ def _fail(message: str) -> typer.Exit:
 
 def summary(report: IngestReport, seconds: float, records: int) -> Table:
     """The end-of-import table: accepted, duplicates, rejected by reason, ignored fields."""
+    from rich.table import Table
+
     table = Table(title=f"{report.partner}/{report.feed} ({report.batch})", show_header=False)
     table.add_row("accepted", str(len(report.accepted)))
     table.add_row("duplicates", str(len(report.duplicates)))
@@ -61,6 +62,8 @@ def summary(report: IngestReport, seconds: float, records: int) -> Table:
         table.add_row(f"  {reason}", str(count))
     for name, count in report.ignored.items():
         table.add_row(f"ignored field {name}", f"{count} records")
+    if report.masked:
+        table.add_row("masked in free text", f"{len(report.masked)} records")
     rate = records / seconds if seconds > 0 else 0.0
     table.add_row("time", f"{seconds:.1f} s ({rate:,.0f} records/s)")
     return table
@@ -71,6 +74,14 @@ async def _import(
 ) -> IngestReport:
     if len(body) < PROGRESS_BYTES:
         return await service.ingest(partner, feed, body, content_type)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     total = max(1, body.count(b"\n"))
     columns = (
         TextColumn("{task.description}"),
@@ -107,6 +118,8 @@ def import_file(
     ] = 20,
 ) -> None:
     """Import a partner's file through its adapter: events once, bad rows to the DLQ."""
+    from hub.adapters.registry import UnknownFeed, builtin_registry
+
     registry = builtin_registry()
     try:
         registry.get_adapter(partner, feed)
@@ -146,6 +159,10 @@ async def _run_import(
     organisation: str,
 ) -> tuple[IngestReport, float]:
     """The report and the seconds the ingest itself took (after connecting)."""
+    from hub.adapters.ingest import IngestService, MemoryPublisher, Topics
+    from hub.adapters.kit import Context
+    from hub.privacy.keyring import load_keyring
+
     settings = get_settings()
     ring = load_keyring(settings)
     if dry_run:
@@ -174,6 +191,8 @@ async def _timed(
 @adapters_app.command("list")
 def list_adapters() -> None:
     """Every (partner, feed) with the event type it makes."""
+    from hub.adapters.registry import builtin_registry
+
     for (partner, feed), adapter in builtin_registry().items():
         model = getattr(adapter, "model", None)
         event_type = getattr(model, "event_type", "?")
@@ -187,6 +206,9 @@ def check(
     ],
 ) -> None:
     """Run the conformance kit: valid contracts, deterministic ids, no PII, nasty inputs."""
+    from hub.adapters.conformance import check_adapter
+    from hub.adapters.registry import adapters_of, builtin_registry
+
     try:
         adapters = (
             tuple(builtin_registry().values()) if module == "builtin" else adapters_of(module)
@@ -237,9 +259,11 @@ def docs(
 def token(
     partner: Annotated[str, typer.Argument(help="The partner that will post with it.")],
 ) -> None:
-    """Issue an ingest bearer token for a partner (shown once; only its hash is kept)."""
-    from hub.web.ingest import tokens_dir
-    from hub.web.tokens import PartnerTokens
+    """Issue an ingest bearer token for a partner (shown once; only its hash is kept).
+
+    A running hub accepts it within seconds, without a restart.
+    """
+    from hub.web.tokens import PartnerTokens, tokens_dir
 
     directory = tokens_dir(get_settings())
     tokens = PartnerTokens.load(directory)
@@ -249,11 +273,29 @@ def token(
     typer.echo(secret)
 
 
+@adapters_app.command()
+def revoke(
+    partner: Annotated[str, typer.Argument(help="The partner whose tokens stop working.")],
+) -> None:
+    """Revoke every ingest token of a partner; a running hub refuses them within seconds."""
+    from hub.web.tokens import PartnerTokens, tokens_dir
+
+    directory = tokens_dir(get_settings())
+    tokens = PartnerTokens.load(directory)
+    count = tokens.revoke(partner)
+    if count == 0:
+        raise _fail(f"no tokens for partner '{partner}'")
+    path = tokens.save(directory)
+    console.print(f"{count} token(s) of {partner} revoked in {path}")
+
+
 @adapters_app.command("run")
 def run_adapter(
     partner: Annotated[str, typer.Argument(help="The partner whose raw topic to read.")],
 ) -> None:
     """Run the partner's adapters over its raw topic on Kafka, until SIGTERM or Ctrl-C."""
+    from hub.adapters.registry import UnknownFeed, builtin_registry
+
     if not any(p == partner for p, _ in builtin_registry()):
         raise UnknownFeed(f"no adapters for partner '{partner}'")
     with contextlib.suppress(KeyboardInterrupt):

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hub.bus import client
-from hub.bus.scan import read_to_end
-from hub.events.topics import AUDIT, VIEWS_STATE, physical_name
-from hub.privacy.identifiers import InvalidIdentifier, parse_identifier
-from hub.privacy.keyring import load_keyring
 from hub.settings import get_settings
-from hub.views import raadpleging
-from hub.views.audit import AuditRecord
-from hub.views.inzage import bezwaar_of, child_hub_pseudonyms, child_subjects, for_child, render
-from hub.views.raadpleging import Raadpleging
-from hub.views.state import ChildViews
-from hub.views.wire import decode_audit
+
+if TYPE_CHECKING:
+    from hub.views.audit import AuditRecord
+    from hub.views.raadpleging import Raadpleging
+    from hub.views.state import ChildViews
 
 
 def inzage(
@@ -38,6 +31,13 @@ def inzage(
     The number is asked for (never an argument, so it stays out of shell history and the
     process list), turned into pseudonyms with the local key ring and never sent anywhere.
     """
+    from hub.bus import client
+    from hub.events.days import today
+    from hub.events.topics import AUDIT, VIEWS_STATE, physical_name
+    from hub.privacy.identifiers import InvalidIdentifier, parse_identifier
+    from hub.privacy.keyring import load_keyring
+    from hub.views.inzage import bezwaar_of, child_hub_pseudonyms, child_subjects, for_child, render
+
     raw = sys.stdin.readline() if stdin else typer.prompt(soort, hide_input=True)
     try:
         identifier = parse_identifier(soort, raw.strip())
@@ -60,7 +60,7 @@ def inzage(
     )
     report = render(
         for_child(records, subjects),
-        dt.datetime.now(dt.UTC).date(),
+        today(),
         bezwaar=bezwaar_of(states),
         raadplegingen=[r for r in lookups if r.subject in subjects],
     )
@@ -75,6 +75,12 @@ async def _read(
     bootstrap: str, audit: str, subjects: set[bytes], state: str, hubs: set[bytes]
 ) -> tuple[list[AuditRecord], list[Raadpleging], list[ChildViews]]:
     """The child's audit records and loket lookups, and its projector state (newest per key)."""
+    from hub.bus import client
+    from hub.bus.scan import read_to_end
+    from hub.views import raadpleging
+    from hub.views.state import ChildViews
+    from hub.views.wire import decode_audit
+
     await client.ensure_reachable(bootstrap)
     # Keys are compared before decoding: other children's records are never even parsed.
     records: list[AuditRecord] = []

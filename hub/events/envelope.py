@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from hub.events.fields import KeyId, Pseudonym
 from hub.events.guards import identifier_message
+from hub.events.sensitivity import SensitiveValue, Sensitivity
 from hub.events.vocab import Partner
 
 #: Where the JSON Schemas of `contracts/schemas/` are published; `dataschema` points here.
@@ -95,6 +96,11 @@ class Payload(Part):
     producers: ClassVar[frozenset[Partner]]
     #: A valid example of the data, used for the committed examples and tests.
     example: ClassVar[dict[str, Any]]
+    #: Special categories (AVG art. 9) every event of the type carries; the policy derives
+    #: from it who may receive the type.
+    sensitivity: ClassVar[frozenset[Sensitivity]] = frozenset()
+    #: Field values that make one event carry a special category (a signal about health).
+    sensitive_values: ClassVar[tuple[SensitiveValue, ...]] = ()
 
     def producer_problem(self, partner: Partner) -> str | None:
         """Why `partner` may not send this particular data (beyond `producers`), or None."""

@@ -15,6 +15,7 @@ import yaml
 
 from hub.events.envelope import SCHEMA_BASE, Event, Payload, new_event, schema_uri
 from hub.events.registry import event_types, payload_model
+from hub.events.sensitivity import RECEIVERS, describe
 from hub.events.topics import Topic, registry, topics_carrying
 from hub.events.vocab import Partner
 from hub.settings import PROJECT_ROOT
@@ -51,7 +52,43 @@ def _data_schema(event_type: str) -> dict[str, Any]:
     schema["$id"] = schema_uri(event_type)
     schema["title"] = event_type
     schema["description"] = _doc(model)
+    marks = _marks(model)
+    if marks:
+        schema[SENSITIVITY_KEYWORD] = marks
     return schema
+
+
+#: The JSON Schema annotation (and AsyncAPI extension) naming a type's special categories.
+SENSITIVITY_KEYWORD = "x-sensitivity"
+
+
+def _marks(model: type[Payload]) -> list[dict[str, str]]:
+    """The special categories of a type, as data: always, or when a field has a value."""
+    marks = [{"category": c.value} for c in sorted(model.sensitivity)]
+    marks += [
+        {"category": m.category.value, "field": m.field, "value": m.value}
+        for m in model.sensitive_values
+    ]
+    return marks
+
+
+def sensitivity_tags(model: type[Payload]) -> list[dict[str, str]]:
+    """AsyncAPI tags for the special categories a type carries, with who may receive them."""
+    tags = []
+    for category in sorted({*model.sensitivity, *(m.category for m in model.sensitive_values)}):
+        when = [f"{m.field} = {m.value}" for m in model.sensitive_values if m.category is category]
+        receivers = ", ".join(sorted(p.value for p in RECEIVERS[category]))
+        tags.append(
+            {
+                "name": category.value,
+                "description": (
+                    "Special category of personal data (AVG art. 9)"
+                    + (f" when {' or '.join(when)}" if category not in model.sensitivity else "")
+                    + f"; only {receivers} may receive it."
+                ),
+            }
+        )
+    return tags
 
 
 def envelope_schema() -> dict[str, Any]:
@@ -113,8 +150,12 @@ def catalogue() -> bytes:
         "as JSON value, key = `subject` (the child's pseudonym). Schemas: `schemas/<type>.json`; "
         "examples: `examples/<type>.json`; topics: `asyncapi.yaml`.",
         "",
-        "| type | producer | consumers | key fields | meaning |",
-        "|---|---|---|---|---|",
+        "Special category: the AVG art. 9 data a type carries, always or for the value named; "
+        "the sharing policy lets only the receivers of that category have it (`x-sensitivity` "
+        "in the schema, a tag in `asyncapi.yaml`).",
+        "",
+        "| type | producer | consumers | key fields | special category | meaning |",
+        "|---|---|---|---|---|---|",
     ]
     for event_type in event_types():
         model = payload_model(event_type)
@@ -122,7 +163,8 @@ def catalogue() -> bytes:
         producers = ", ".join(sorted(p.value for p in model.producers))
         lines.append(
             f"| `{event_type}` | {producers} | {', '.join(_consumers(event_type))} | "
-            f"{', '.join(f'`{f}`' for f in required)} | {_doc(model)} |"
+            f"{', '.join(f'`{f}`' for f in required)} | "
+            f"{describe(model.sensitivity, model.sensitive_values)} | {_doc(model)} |"
         )
     return ("\n".join(lines) + "\n").encode()
 
@@ -205,6 +247,7 @@ def asyncapi(hook: AsyncApiHook | None = None) -> bytes:
             "contentType": "application/json",
             "headers": _headers_schema(event_type),
             "payload": {"$ref": f"./schemas/{event_type}.json"},
+            **({"tags": tags} if (tags := sensitivity_tags(model)) else {}),
             "bindings": {
                 "kafka": {
                     "key": {"type": "string", "pattern": PSEUDONYM_PATTERN},

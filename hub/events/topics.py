@@ -60,7 +60,12 @@ class Cleanup(StrEnum):
 
 @dataclass(frozen=True)
 class Topic:
-    """One topic of the registry; writers and readers are principals (partner names or `hub`)."""
+    """One topic of the registry; writers and readers are principals (partner names or `hub`).
+
+    `producers` are the partners an event on the topic may claim as its `partner`: a principal
+    may write for another (the hub's HTTP ingest writes a school's events), but a contract topic
+    carries only its partner's events and the casus output only the hub's.
+    """
 
     name: str
     description: str
@@ -72,6 +77,7 @@ class Topic:
     writers: tuple[str, ...]
     readers: tuple[str, ...]
     policy_filtered: bool = False
+    producers: tuple[str, ...] = ()
     extra_config: tuple[tuple[str, str], ...] = ()
 
     def config(self) -> dict[str, str]:
@@ -183,6 +189,7 @@ def _build() -> dict[str, Topic]:
                 carries=_types_produced_by(partner),
                 writers=(partner.value, hub),
                 readers=(hub,),
+                producers=(partner.value,),
             )
         )
     casus_types = _types_produced_by(Partner.HUB)
@@ -197,6 +204,7 @@ def _build() -> dict[str, Topic]:
             carries=casus_types,
             writers=(hub,),
             readers=(hub,),
+            producers=(hub,),
         ),
         _child_changelog(
             CASUS_STATE, "Changelog of the casus state per child; tombstone = erased."
@@ -281,6 +289,8 @@ def _build() -> dict[str, Topic]:
                 writers=(hub,),
                 readers=(audience.value,),
                 policy_filtered=True,
+                # A view keeps the original producer; the projector's erasure notice is the hub's.
+                producers=tuple(p.value for p in Partner),
             )
         )
     return {t.name: t for t in topics}

@@ -10,6 +10,8 @@ import json
 import sys
 from typing import Any
 
+from hub.events.envelope import event_id
+from hub.events.vocab import Partner
 from hub.privacy.fieldcrypt import (
     data_key_id,
     encrypt_field,
@@ -19,7 +21,13 @@ from hub.privacy.fieldcrypt import (
 )
 from hub.privacy.identifiers import parse_identifier
 from hub.privacy.keyring import FIXED_AUDIENCES, KEK, PSEUDONYM, Key, audience_key_name
-from hub.privacy.pseudonyms import audience_pseudonym, hub_pseudonym, pseudonym_link
+from hub.privacy.pseudonyms import (
+    RECORD_ID_LABEL,
+    audience_pseudonym,
+    hub_pseudonym,
+    keyed_record_id,
+    pseudonym_link,
+)
 
 # Made-up keys for vectors only: never use them for anything else.
 REGIONAL_KEY_V1 = bytes.fromhex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
@@ -51,12 +59,34 @@ INVALID: tuple[tuple[str, str, str], ...] = (
 )
 
 EVENT_ID = "school:las-1:verzuim:2026-11-16:0001"
+#: Partners' own record references: a JSON feed's record_id, the absence CSV's composite.
+RECORD_REFS: tuple[tuple[str, str, str], ...] = (
+    ("buurtteam", "BT-2026-0042", "nl.onderwijsjeugd.buurtteam.hulptraject.gestart.v1"),
+    (
+        "school",
+        "\x1f".join(("verzuim", "12AB", "00", "4711", "2026-11-16", "ongeoorloofd")),
+        "nl.onderwijsjeugd.school.verzuim.geregistreerd.v1",
+    ),
+)
 FIELD = "toelichting"
 PLAINTEXT = "Leerling meldt zich al drie weken ziek; moeder wil graag een gesprek."
 DATA_KEY = bytes.fromhex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f")
 DATA_KEY_NONCE = bytes.fromhex("a0a1a2a3a4a5a6a7")
 FIELD_IV = bytes.fromhex("b0b1b2b3b4b5b6b7b8b9babb")
 WRAP_IV = bytes.fromhex("c0c1c2c3c4c5c6c7c8c9cacb")
+
+
+def _record_id(partner: str, ref: str, kind: str, key: Key) -> dict[str, Any]:
+    keyed = keyed_record_id(partner, ref, key)
+    return {
+        "partner": partner,
+        "record": ref,
+        "kid": key.kid,
+        "hmac_message_hex": "\x00".join((RECORD_ID_LABEL, partner, ref)).encode().hex(),
+        "source_record_id": keyed,
+        "type": kind,
+        "event_id": event_id(Partner(partner), keyed, kind),
+    }
 
 
 def build_vectors() -> dict[str, Any]:
@@ -106,6 +136,9 @@ def build_vectors() -> dict[str, Any]:
             {"kind": kind, "input": raw, "reason_contains": reason} for kind, raw, reason in INVALID
         ],
         "rotation_link": link.model_dump(),
+        "record_ids": [
+            _record_id(partner, ref, kind, regional_v1) for partner, ref, kind in RECORD_REFS
+        ],
         "data_key": {
             "child": child,
             "nonce_hex": DATA_KEY_NONCE.hex(),

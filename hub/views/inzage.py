@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from hub.events.days import local_date
 from hub.privacy.identifiers import Identifier
 from hub.privacy.keyring import AUDIENCE_PREFIX, PSEUDONYM, KeyRing
 from hub.privacy.pseudonyms import audience_pseudonym, hub_pseudonym
@@ -227,7 +228,7 @@ def render(
     if bezwaar is not None:
         lines += _bezwaar(bezwaar)
     if notices:
-        when = datum_nl(min(r.disclosed_at for r in notices).date())
+        when = datum_nl(local_date(min(r.disclosed_at for r in notices)))
         told = ", ".join(
             ONTVANGERS.get(a, a).lower() for a in dict.fromkeys(r.audience for r in notices)
         )
@@ -281,7 +282,7 @@ def _per_ontvanger(audience: str, records: list[AuditRecord]) -> list[str]:
         for record in group:
             soort = SOORTEN.get(record.event_type.removeprefix(TYPE_PREFIX), "informatie")
             lines.append(
-                f"  - {datum_nl(record.disclosed_at.date())}: {soort}. "
+                f"  - {datum_nl(local_date(record.disclosed_at))}: {soort}. "
                 f"Gedeeld: {_gegevens(record)}."
             )
     lines.append("")

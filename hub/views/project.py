@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hub.events.casus import CASUS_GEWIST
+from hub.events.days import local_date
 from hub.events.envelope import Event, schema_uri
 from hub.events.fields import KeyId, Pseudonym
 from hub.events.vocab import Partner
@@ -154,7 +155,7 @@ def erasure_notice(
         pseudonymkid=kid,
         audience=audience,
         policyversion=policy.version,
-        data={"datum": when.date().isoformat(), "reden": reden},
+        data={"datum": local_date(when).isoformat(), "reden": reden},
     )
 
 

@@ -1,10 +1,31 @@
-"""The projector's own state per child: bezwaar, and which audiences received something."""
+"""The projector's own state per child: bezwaar, consents, and who received something."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from pydantic import BaseModel, ConfigDict
+
+from hub.events.privacy import Doel
+
+
+class Toestemming(BaseModel):
+    """A consent of the parents in force: for one purpose, for the partners listed, until a day."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    doel: Doel
+    partners: tuple[str, ...]
+    sinds: dt.date
+    geldig_tot: dt.date | None = None
+
+    def covers(self, doel: Doel, audience: str, day: dt.date) -> bool:
+        """True when this consent lets `audience` receive data for `doel` on `day`."""
+        return (
+            self.doel is doel
+            and audience in self.partners
+            and (self.geldig_tot is None or day <= self.geldig_tot)
+        )
 
 
 class ChildViews(BaseModel):
@@ -18,6 +39,8 @@ class ChildViews(BaseModel):
     bezwaar_sinds: dt.date | None = None
     #: Audiences that received at least one view: they get the erasure notice.
     ontvangers: tuple[str, ...] = ()
+    #: Consents in force (a withdrawal removes every consent for its purpose).
+    toestemmingen: tuple[Toestemming, ...] = ()
 
     def objected(self, audience: str) -> bool:
         """True when the parents objected to sharing with `audience`."""
@@ -31,6 +54,21 @@ class ChildViews(BaseModel):
         return self.model_copy(
             update={"bezwaar": merged, "bezwaar_sinds": self.bezwaar_sinds or since}
         )
+
+    def consented(self, doel: Doel, audience: str, day: dt.date) -> bool:
+        """True when a consent for `doel` covering `audience` is in force on `day`."""
+        return any(t.covers(doel, audience, day) for t in self.toestemmingen)
+
+    def with_toestemming(self, toestemming: Toestemming) -> ChildViews:
+        """The state after the parents consented (a later consent adds to the earlier ones)."""
+        if toestemming in self.toestemmingen:
+            return self  # the same consent again changes nothing
+        return self.model_copy(update={"toestemmingen": (*self.toestemmingen, toestemming)})
+
+    def without_toestemming(self, doel: Doel) -> ChildViews:
+        """The state after the parents withdrew their consent for `doel`."""
+        kept = tuple(t for t in self.toestemmingen if t.doel is not doel)
+        return self.model_copy(update={"toestemmingen": kept})
 
     def with_ontvangers(self, audiences: set[str]) -> ChildViews:
         """The state after views went to `audiences` (unchanged object when nothing is new)."""

@@ -7,15 +7,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.events.casus import CASUS_GEWIST
+from hub.events.days import local_date
 from hub.events.envelope import Event
-from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
+from hub.events.privacy import (
+    BEZWAAR_INGEDIEND,
+    TOESTEMMING_GEGEVEN,
+    TOESTEMMING_INGETROKKEN,
+    VERWIJDERING_VERZOCHT,
+)
 from hub.events.topics import AUDIT, DATAKEYS, VIEWS_STATE, physical_name, view_topic
 from hub.privacy.keyring import KeyRing
 from hub.views import audit
 from hub.views.policy import Policy
 from hub.views.project import erasure_notice, project
-from hub.views.state import ChildViews
+from hub.views.state import ChildViews, Toestemming
 from hub.views.wire import Headers, encode_audit, encode_view
+
+#: The parents' consents: a grant whose legal basis is consent shares only while one is in force.
+CONSENT_TYPES = frozenset({TOESTEMMING_GEGEVEN, TOESTEMMING_INGETROKKEN})
 
 #: Types that end a child's views: the erasure request, or the casus saying it erased the case.
 ERASING_TYPES = frozenset({VERWIJDERING_VERZOCHT, CASUS_GEWIST})
@@ -63,9 +72,22 @@ def _write(topic: str, encoded: tuple[bytes, bytes, Headers]) -> Record:
 
 
 def relevant_types(policy: Policy) -> frozenset[str]:
-    """The event types that can change a view: granted to some audience, bezwaar, erasure."""
+    """The event types that can change a view: granted to some audience, bezwaar, consent,
+    erasure."""
     granted = {t for grants in policy.grants.values() for t in grants}
-    return frozenset({*granted, BEZWAAR_INGEDIEND, *ERASING_TYPES})
+    return frozenset({*granted, BEZWAAR_INGEDIEND, *CONSENT_TYPES, *ERASING_TYPES})
+
+
+def _consent(state: ChildViews, event: Event[Any]) -> ChildViews:
+    """The state after the parents gave or withdrew a consent."""
+    data = event.data
+    if event.type == TOESTEMMING_INGETROKKEN:
+        return state.without_toestemming(data.doel)
+    partners = tuple(p.value for p in data.partners)
+    given = Toestemming(
+        doel=data.doel, partners=partners, sinds=data.datum, geldig_tot=data.geldig_tot
+    )
+    return state.with_toestemming(given)
 
 
 def transition(
@@ -81,18 +103,26 @@ def transition(
     if event.type == BEZWAAR_INGEDIEND:
         audiences = tuple(p.value for p in event.data.partners)
         return current.with_bezwaar(audiences, event.data.datum), []
+    if event.type in CONSENT_TYPES:
+        return _consent(current, event), []
     if event.type in ERASING_TYPES:
         return None, _erase(policy, ring, topics, current, event, now)
     records: list[Record] = []
     received: set[str] = set()
+    today = local_date(now)
     for audience in policy.audiences():
         if current.objected(audience):
             continue
+        grant = policy.grant(audience, event.type)
+        if grant is None:
+            continue
+        if grant.toestemming is not None and not current.consented(
+            grant.toestemming, audience, today
+        ):
+            continue  # the legal basis is consent, and none is in force for this purpose
         view = project(policy, audience, event, ring)
         if view is None:
             continue
-        grant = policy.grant(audience, event.type)
-        assert grant is not None  # project() returned a view, so there is a grant
         topic = topics.view(audience)
         entry = audit.disclosure(
             view,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from secrets import compare_digest
 
@@ -14,10 +16,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, g
 from prometheus_client.registry import Collector
 
 from hub.adapters.report import IngestReport
+from hub.web.failures import FailedAttempts
 from hub.web.loket_security import install_loket
 from hub.web.pages import LoketServices
-from hub.web.ratelimit import RateLimiter
-from hub.web.tokens import PartnerTokens
+from hub.web.ratelimit import PartnerLimits, Refusal
+from hub.web.tokens import TokenCheck
 
 log = structlog.get_logger(__name__)
 
@@ -37,15 +40,18 @@ class BodyTooLarge(Exception):
 class WebConfig:
     """What the HTTP side needs, injected so tests run without a broker where they may."""
 
-    tokens: PartnerTokens
+    tokens: TokenCheck
     ingest: Ingestor | None = None
     ready: ReadyCheck | None = None
     #: The signed-in loket (pages, actions, stream); None serves no loket.
     loket: LoketServices | None = None
     #: Bearer token for /metrics; None means /metrics is refused (never public).
     metrics_token: str | None = None
-    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(rate=20.0, burst=40))
+    limits: PartnerLimits = field(default_factory=PartnerLimits)
+    failures: FailedAttempts = field(default_factory=FailedAttempts)
     max_body_bytes: int = MAX_BODY_BYTES
+    #: Seconds a readiness answer is reused; /readyz never waits for the bus after the first.
+    ready_ttl: float = 5.0
     #: Extra Prometheus collectors on /metrics (the processors' series in `hub run`).
     collectors: Sequence[Collector] = ()
 
@@ -69,11 +75,83 @@ def _problem(status: int, message: str, **extra: object) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status)
 
 
+def _too_many(message: str, wait: float) -> JSONResponse:
+    response = _problem(429, message)
+    response.headers["Retry-After"] = str(max(1, round(wait + 0.49)))
+    return response
+
+
+class Readiness:
+    """The last answer of the ready check, refreshed in the background when older than `ttl`.
+
+    A probe gets the cached answer at once: a slow bus or a busy ingest never makes
+    /readyz slow. Only the very first probe waits for the first check.
+    """
+
+    def __init__(self, check: ReadyCheck | None, ttl: float) -> None:
+        self.check = check
+        self.ttl = ttl
+        self._value: bool | None = None
+        self._at = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _refresh(self) -> None:
+        assert self.check is not None
+        try:
+            self._value = await self.check()
+        except Exception:  # a failing check means not ready, never a failing probe
+            self._value = False
+        self._at = time.monotonic()
+
+    def refresh(self) -> asyncio.Task[None] | None:
+        """Start a check unless one runs or the answer is fresh; the running check."""
+        if self.check is None:
+            return None
+        stale = time.monotonic() - self._at >= self.ttl
+        if (self._task is None or self._task.done()) and (self._value is None or stale):
+            self._task = asyncio.create_task(self._refresh())
+        return self._task
+
+    async def current(self) -> bool:
+        """The cached answer; the first call waits for the first check."""
+        task = self.refresh()
+        if self._value is None and task is not None:
+            await asyncio.shield(task)
+        return bool(self._value)
+
+    async def close(self) -> None:
+        """Stop a check in flight."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
 def create_app(config: WebConfig) -> FastAPI:
     """Build the FastAPI application around injected services."""
+    readiness = Readiness(config.ready, config.ready_ttl)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        readiness.refresh()
+        flusher = asyncio.create_task(_flush_failures(config.failures))
+        try:
+            yield
+        finally:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            config.failures.flush()
+            await readiness.close()
+
     # No public API documentation: the contracts are published in contracts/ (AsyncAPI).
     app = FastAPI(
-        title="onderwijs–jeugd hub", version="1", docs_url=None, redoc_url=None, openapi_url=None
+        title="onderwijs–jeugd hub",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
     )
     registry = CollectorRegistry()
     requests = Counter(
@@ -99,8 +177,8 @@ def create_app(config: WebConfig) -> FastAPI:
 
     @app.get("/readyz")
     async def readyz() -> Response:
-        """Readiness: the bus answers."""
-        ready = config.ready is not None and await config.ready()
+        """Readiness: the bus answered its last check (at most `ready_ttl` seconds ago)."""
+        ready = await readiness.current()
         return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
 
     install_loket(app, config.loket)
@@ -117,40 +195,53 @@ def create_app(config: WebConfig) -> FastAPI:
     @app.post("/ingest/{partner}/{feed}")
     async def ingest(partner: str, feed: str, request: Request) -> Response:
         """Accept a partner's records: 202 with event ids, or 422 with the reasons per record."""
+        address = request.client.host if request.client else "-"
+        wait = config.failures.blocked(address)
+        if wait > 0:
+            requests.labels(partner="-", status="429").inc()
+            return _too_many("too many failed token attempts from this address", wait)
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             requests.labels(partner="-", status="401").inc()
+            config.failures.failed(address, "missing")
             return _problem(401, "missing bearer token")
         owner = config.tokens.partner_of(token.strip())
         if owner is None:
             requests.labels(partner="-", status="401").inc()
-            log.warning("ingest refused", reason="unknown token")
+            config.failures.failed(address, "unknown")
             return _problem(401, "unknown token")
         if owner != partner:
             requests.labels(partner=owner, status="403").inc()
-            log.warning("ingest refused", reason="posted as another partner", partner=owner)
+            config.failures.failed(address, "other_partner")
             return _problem(403, f"this token belongs to '{owner}', not to '{partner}'")
-        wait = config.limiter.allow(owner)
-        if wait > 0:
-            requests.labels(partner=owner, status="429").inc()
-            response = _problem(429, "too many requests for this partner; slow down")
-            response.headers["Retry-After"] = str(max(1, round(wait)))
-            return response
-        try:
-            body = await read_limited(request, config.max_body_bytes)
-        except BodyTooLarge:
+        declared = request.headers.get("content-length", "")
+        size = int(declared) if declared.isdigit() else None
+        if size is not None and size > config.max_body_bytes:
             requests.labels(partner=owner, status="413").inc()
             return _problem(413, f"body over {config.max_body_bytes} bytes; split the file")
+        refusal = config.limits.admit(owner, size)
+        if refusal is not None:
+            return _refused(owner, refusal)
         if config.ingest is None:
             return _problem(503, "ingest is not configured on this hub")
-        started = time.perf_counter()
-        try:
-            report = await config.ingest(
-                partner, feed, body, request.headers.get("content-type", "")
-            )
-        except LookupError as exc:
-            requests.labels(partner=owner, status="404").inc()
-            return _problem(404, str(exc))
+        with config.limits.working(owner):
+            try:
+                body = await read_limited(request, config.max_body_bytes)
+            except BodyTooLarge:
+                requests.labels(partner=owner, status="413").inc()
+                return _problem(413, f"body over {config.max_body_bytes} bytes; split the file")
+            if size is None:
+                config.limits.bytes.charge(owner, float(len(body)))
+            started = time.perf_counter()
+            try:
+                report = await config.ingest(
+                    partner, feed, body, request.headers.get("content-type", "")
+                )
+            except LookupError as exc:
+                requests.labels(partner=owner, status="404").inc()
+                return _problem(404, str(exc))
+        rows = len(report.accepted) + len(report.duplicates) + len(report.rejected)
+        config.limits.rows.charge(owner, float(rows))
         status = 202 if report.ok else 422
         requests.labels(partner=owner, status=str(status)).inc()
         for outcome, count in (
@@ -170,4 +261,17 @@ def create_app(config: WebConfig) -> FastAPI:
         )
         return JSONResponse(report.model_dump(mode="json"), status_code=status)
 
+    def _refused(owner: str, refusal: Refusal) -> JSONResponse:
+        requests.labels(partner=owner, status="429").inc()
+        return _too_many(
+            f"too many {refusal.reason} for this partner; slow down", refusal.retry_after
+        )
+
     return app
+
+
+async def _flush_failures(failures: FailedAttempts) -> None:
+    """Log the failed token attempts once per interval, also when no new one comes in."""
+    while True:
+        await asyncio.sleep(failures.interval)
+        failures.flush()

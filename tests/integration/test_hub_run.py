@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from hub.privacy.keyring import init_keyring
 from hub.runtime import Hub, HubOptions
@@ -55,3 +57,38 @@ class TestHubRun:
                 assert "Inloggen" in page.text
                 refused = await http.post("/ingest/school/verzuim", content=b"x")
                 assert refused.status_code == 401
+
+
+class TestTakenHttpPort:
+    """Every start-up failure exits non-zero with one line, also a port someone else holds."""
+
+    @pytest.mark.parametrize("command", [["run"], ["serve"]], ids=["run", "serve"])
+    def test_a_taken_port_exits_in_one_line(
+        self, command: list[str], bootstrap: str, unique: str, tmp_path: Path
+    ) -> None:
+        init_keyring(tmp_path / "keys")
+        with socket.socket() as holder:
+            holder.bind(("127.0.0.1", 0))
+            holder.listen()
+            port = holder.getsockname()[1]
+            env = os.environ | {
+                "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                "HUB_KEY_DIR": str(tmp_path / "keys"),
+                "HUB_STATE_DIR": str(tmp_path / "state"),
+                "HUB_TOPIC_PREFIX": f"p{unique}.",
+                "HUB_HTTP_HOST": "127.0.0.1",
+                "HUB_HTTP_PORT": str(port),
+            }
+            result = subprocess.run(
+                [sys.executable, "-m", "hub", *command],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        assert result.returncode != 0
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1, result.stderr
+        assert f"HTTP port {port}" in lines[0]
+        assert "HUB_HTTP_PORT" in lines[0]

@@ -22,7 +22,7 @@ from hub.cli import app
 from hub.events.casus import CASUS_GEWIST, MATCH_GEVONDEN
 from hub.events.envelope import Event, event_id
 from hub.events.fields import EncryptedText
-from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
+from hub.events.privacy import BEZWAAR_INGEDIEND, TOESTEMMING_INGETROKKEN, VERWIJDERING_VERZOCHT
 from hub.events.school import VERZUIMMELDING_GEDAAN, ZORGSIGNAAL_AFGEGEVEN
 from hub.events.topics import AUDIENCES, physical_name, registry, topic_for_event, view_topic
 from hub.events.vocab import Partner
@@ -45,6 +45,7 @@ from tests.pii import assert_no_pii
 from tests.unit.views.oracle import expected_view, raw_policy
 from tests.unit.views.stream import (
     BSNS,
+    consent,
     hub_pseudonym,
     keyring_for_tests,
     make_event,
@@ -55,6 +56,7 @@ pytestmark = pytest.mark.integration
 
 #: More made-up BSNs passing the 11-proef, one per scenario so scenarios never share a child.
 BEZWAAR_BSN, ERASE_BSN, RELOAD_BSN = "367418253", "209494177", "762984594"
+CONSENT_BSN = "196137731"
 AUDIENCE_NAMES = [a.value for a in AUDIENCES]
 PARTITIONS = 2
 
@@ -227,6 +229,34 @@ async def test_bezwaar_stops_sharing_from_that_moment(views: Views) -> None:
     assert view_id("buurtteam", before.id) in buurtteam
     assert view_id("buurtteam", after.id) not in buurtteam
     assert {view_id("school", before.id), view_id("school", after.id)} <= school
+
+
+async def test_consent_based_sharing_waits_for_consent_and_stops_at_its_withdrawal(
+    views: Views,
+) -> None:
+    child = hub_pseudonym(CONSENT_BSN, views.ring)
+    health = {"domein": "gezondheid"}
+    before = make_event(ZORGSIGNAAL_AFGEGEVEN, child, views.ring, record="ts-zs1", data=health)
+    await views.send([before])
+    given = consent(child, views.ring, record="ts-1")
+    during = make_event(ZORGSIGNAAL_AFGEGEVEN, child, views.ring, record="ts-zs2", data=health)
+    await views.send([given, during])
+    withdrawn = make_event(
+        TOESTEMMING_INGETROKKEN,
+        child,
+        views.ring,
+        record="ti-1",
+        data={"doel": "delen_met_partners"},
+    )
+    after = make_event(ZORGSIGNAAL_AFGEGEVEN, child, views.ring, record="ts-zs3", data=health)
+    await views.send([withdrawn, after])
+    jgz = {v.id for v in await views.views("jgz")}
+    assert view_id("jgz", before.id) not in jgz  # no consent yet
+    assert view_id("jgz", during.id) in jgz
+    assert view_id("jgz", after.id) not in jgz  # withdrawn
+    disclosed = {r.event_id for _, r in await views.audit() if r.audience == "jgz"}
+    assert during.id in disclosed
+    assert not {before.id, after.id} & disclosed
 
 
 async def test_verwijdering_makes_earlier_encrypted_fields_unreadable(views: Views) -> None:

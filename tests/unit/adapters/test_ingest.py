@@ -44,7 +44,7 @@ class TestIngest:
         dead = letters(publisher)
         assert sorted(d.claim_check.row for d in dead if d.claim_check) == [2, 3, 4, 5, 6, 7, 8]
         assert {d.reason for d in dead} == {r.reason for r in report.rejected}
-        assert all(d.key == batch_id(BAD_FILE) for d in dead)
+        assert all(d.key == batch_id(BAD_FILE, service.context, "school") for d in dead)
 
     async def test_nothing_personal_in_any_output(
         self, service: IngestService, publisher: MemoryPublisher

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,17 @@ class TestIndependentRecomputation:
         for side in ("old", "new"):
             key = _key(vectors, link[f"{side}_kid"])
             assert hmac.new(key, typed, hashlib.sha256).hexdigest() == link[side]
+
+    def test_keyed_record_ids_and_event_ids(self, vectors: dict[str, Any]) -> None:
+        namespace = uuid.uuid5(uuid.NAMESPACE_URL, "https://contracts.onderwijsjeugd.nl/events")
+        assert len(vectors["record_ids"]) >= 2
+        for case in vectors["record_ids"]:
+            message = f"ojh.record.v1\x00{case['partner']}\x00{case['record']}".encode()
+            assert message.hex() == case["hmac_message_hex"]
+            mac = hmac.new(_key(vectors, case["kid"]), message, hashlib.sha256).hexdigest()
+            assert case["source_record_id"] == "r" + mac[:32]
+            name = f"{case['partner']}\x1f{case['source_record_id']}\x1f{case['type']}"
+            assert case["event_id"] == str(uuid.uuid5(namespace, name))
 
     def test_data_key_id_and_wrap(self, vectors: dict[str, Any]) -> None:
         dk = vectors["data_key"]

@@ -59,12 +59,22 @@ def make_event(
     )
 
 
+def consent(child: str, ring: KeyRing, record: str) -> Event[Any]:
+    """The parents' consent the default policy's consent-based grants need (JGZ and school)."""
+    data = {"doel": "delen_met_partners", "partners": ["jgz", "school"], "geldig_tot": None}
+    return make_event(
+        "nl.onderwijsjeugd.privacy.toestemming.gegeven.v1", child, ring, record=record, data=data
+    )
+
+
 def rich_stream(ring: KeyRing, children: int = 2) -> list[Event[Any]]:
-    """Every non-privacy type for each child, zorgsignalen in every domain, mixed adressaten."""
+    """Every non-privacy type for each child, zorgsignalen in every domain, mixed adressaten;
+    first the consent the consent-based grants need."""
     events: list[Event[Any]] = []
     minute = 0
     for n, bsn in enumerate(BSNS[:children]):
         child = hub_pseudonym(bsn, ring)
+        events.append(consent(child, ring, record=f"ts{n}"))
         for event_type in event_types():
             if ".privacy." in event_type or event_type.endswith("casus.gewist.v1"):
                 continue

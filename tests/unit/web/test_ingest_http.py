@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from hub.adapters.report import IngestReport, Rejection
 from hub.web.app import WebConfig, create_app
-from hub.web.ratelimit import RateLimiter
+from hub.web.ratelimit import PartnerLimits
 from hub.web.tokens import PartnerTokens
 
 
@@ -49,7 +49,7 @@ def http(tokens: PartnerTokens, clock: Clock) -> Iterator[TestClient]:
     config = WebConfig(
         tokens=tokens,
         ingest=fake_adapter,
-        limiter=RateLimiter(rate=1.0, burst=3, clock=clock),
+        limits=PartnerLimits(requests_per_second=1.0, request_burst=3, clock=clock),
         max_body_bytes=1000,
         metrics_token="scrape-token",
     )
