@@ -220,7 +220,7 @@ async def _post(http: httpx.AsyncClient, post: Post, token: str) -> Post:
         headers={"authorization": f"Bearer {token}", "content-type": post.content_type},
     )
     post.status = response.status_code
-    if response.status_code in (202, 422):
+    if response.status_code in (202, 207, 422):
         post.report = IngestReport.model_validate(response.json())
     return post
 
@@ -292,7 +292,7 @@ async def run_demo(settings: HubSettings, console: Console, *, serve: bool = Fal
             say("school sends the same export again: " + _describe(result.repost, short=True))
         states = await load_states(bootstrap, hub.casus_topics.state)
         result.cases = len([s for s in states.values() if s.geopend])
-        console.print(render_loket(states.values(), options.clock()))
+        console.print(render_loket(states.values(), options.clock(), width=console.width))
         await _collect(bootstrap, prefix, result)
         console.print(_views_table(result))
         say(

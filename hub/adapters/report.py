@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
+
+#: The outcome of an ingest as a whole (HTTP: 202, 207 and 422).
+Outcome = Literal["accepted", "partly_accepted", "rejected"]
 
 
 class Rejection(BaseModel):
@@ -53,6 +57,19 @@ class IngestReport(BaseModel):
     def ok(self) -> bool:
         """True when no record was rejected."""
         return not self.rejected
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="accepted: no record rejected; partly_accepted: some records rejected, the "
+        "others published (or published before); rejected: no record made an event."
+    )
+    @property
+    def status(self) -> Outcome:
+        """Whether the body was taken whole, in part, or not at all."""
+        if not self.rejected:
+            return "accepted"
+        if self.accepted or self.duplicates:
+            return "partly_accepted"
+        return "rejected"
 
     def rejected_by_reason(self) -> dict[str, int]:
         """How many records were rejected for each reason."""

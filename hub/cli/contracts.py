@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -102,10 +103,17 @@ def validate_text(text: str) -> tuple[list[str], int]:
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    file: Annotated[Path, typer.Argument(help="The file of events ('-' = stdin).")],
 ) -> None:
     """Validate structured CloudEvents JSON (one event, an array, or JSON lines) per event."""
-    lines, invalid = validate_text(file.read_text(encoding="utf-8"))
+    if str(file) == "-":
+        text = sys.stdin.read()
+    elif not file.is_file():
+        typer.echo(f"hub: {file}: no such file", err=True)
+        raise typer.Exit(2)
+    else:
+        text = file.read_text(encoding="utf-8")
+    lines, invalid = validate_text(text)
     for line in lines:
         typer.echo(line)
     if invalid:

@@ -253,6 +253,7 @@ def docs(
         typer.echo(f"out of date: {directory / rel}")
     if stale:
         raise typer.Exit(1)
+    typer.echo(f"adapters docs: {directory} is up to date")
 
 
 @adapters_app.command()

@@ -29,7 +29,10 @@ def _local(secure: bool = False) -> LocalKafka:
 
 @app.command()
 def up(
-    timeout: float = typer.Option(90.0, help="Seconds to wait for the broker to answer."),
+    timeout: float = typer.Option(
+        90.0,
+        help="Seconds to wait for the broker to answer (longer while it recovers its logs).",
+    ),
     secure: bool = typer.Option(
         False,
         "--secure",
@@ -41,7 +44,7 @@ def up(
 
     local = _local(secure)
     before = local.status()
-    status = local.up(timeout=timeout)
+    status = local.up(timeout=timeout, progress=lambda line: console.print(line, markup=False))
     verb = "already running" if before.running else "started"
     console.print(f"kafka {verb}: {status.bootstrap} (pid {status.pid}, {local.directory})")
     instance = local.instance()

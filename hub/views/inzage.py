@@ -66,7 +66,7 @@ SOORTEN = {
     "casus.regie.overgedragen.v1": "dat de coördinatie naar een andere partner ging",
     "casus.regie.ontbreekt.v1": "dat nog niemand de coördinatie op zich nam",
     "casus.thuiszitter_termijn.waarschuwing.v1": (
-        "dat uw kind bijna drie maanden zonder onderwijsplek thuis zit"
+        "een waarschuwing dat de termijn van drie maanden voor een onderwijsplek loopt"
     ),
     "casus.thuiszitter_termijn.verstreken.v1": (
         "dat uw kind langer dan drie maanden zonder onderwijsplek thuis zit"

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.registry import Collector
 
-from hub.adapters.report import IngestReport
+from hub.adapters.report import IngestReport, Outcome
 from hub.web.failures import FailedAttempts
 from hub.web.loket_security import install_loket
 from hub.web.pages import LoketServices
@@ -30,6 +30,10 @@ Ingestor = Callable[[str, str, bytes, str], Awaitable[IngestReport]]
 ReadyCheck = Callable[[], Awaitable[bool]]
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
+
+#: The HTTP status of an ingest: all taken, partly taken (207 Multi-Status: the per-row report
+#: says which), nothing taken. A LAS script must not read a mostly good file as a failure.
+OUTCOME_STATUS: dict[Outcome, int] = {"accepted": 202, "partly_accepted": 207, "rejected": 422}
 
 
 class BodyTooLarge(Exception):
@@ -194,7 +198,7 @@ def create_app(config: WebConfig) -> FastAPI:
 
     @app.post("/ingest/{partner}/{feed}")
     async def ingest(partner: str, feed: str, request: Request) -> Response:
-        """Accept a partner's records: 202 with event ids, or 422 with the reasons per record."""
+        """Accept a partner's records: 202 all taken, 207 partly (per-row report), 422 none."""
         address = request.client.host if request.client else "-"
         wait = config.failures.blocked(address)
         if wait > 0:
@@ -242,7 +246,7 @@ def create_app(config: WebConfig) -> FastAPI:
                 return _problem(404, str(exc))
         rows = len(report.accepted) + len(report.duplicates) + len(report.rejected)
         config.limits.rows.charge(owner, float(rows))
-        status = 202 if report.ok else 422
+        status = OUTCOME_STATUS[report.status]
         requests.labels(partner=owner, status=str(status)).inc()
         for outcome, count in (
             ("accepted", len(report.accepted)),

@@ -92,3 +92,33 @@ class TestTakenHttpPort:
         assert len(lines) == 1, result.stderr
         assert f"HTTP port {port}" in lines[0]
         assert "HUB_HTTP_PORT" in lines[0]
+
+
+class TestRegionGroups:
+    """Two regions on one cluster are two consumer groups: the prefix goes in front."""
+
+    def test_casus_run_prefixes_its_group_like_hub_run(self, bootstrap: str, unique: str) -> None:
+        prefix = f"g{unique}."
+        env = os.environ | {
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "HUB_TOPIC_PREFIX": prefix,
+            "PYTHONUNBUFFERED": "1",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hub", "casus", "run", "--tick-interval", "0"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert process.stdout is not None
+        lines: list[str] = []
+        try:
+            for line in process.stdout:
+                lines.append(line.strip())
+                if line.startswith("casus: ready"):
+                    break
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+        assert f"casus: group {prefix}hub-casus" in lines, lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pytest
 
@@ -116,11 +116,13 @@ class FlakyPublisher(MemoryPublisher):
         super().__init__()
         self.failures = failures
 
-    async def publish(self, outputs: Sequence[Output]) -> PublishResult:
+    async def publish(
+        self, outputs: Sequence[Output], fingerprints: Mapping[str, str] | None = None
+    ) -> PublishResult:
         if self.failures:
             self.failures -= 1
             raise ConnectionError("no leader for partition")
-        return await super().publish(outputs)
+        return await super().publish(outputs, fingerprints)
 
 
 class TestRetry:

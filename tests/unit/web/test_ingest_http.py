@@ -83,15 +83,29 @@ class TestIngestOutcome:
         assert response.status_code == 202
         assert response.json()["accepted"] == ["id-1", "id-2"]
 
-    def test_bad_record_is_422_and_keeps_the_good(
+    def test_a_partly_good_body_is_207_with_the_report_per_row(
         self, http: TestClient, tokens: PartnerTokens
     ) -> None:
         token = tokens.issue("school")
         response = http.post("/ingest/school/verzuim", content=b"a\nfout\nc", headers=bearer(token))
-        assert response.status_code == 422
+        assert response.status_code == 207
         body = response.json()
+        assert body["status"] == "partly_accepted"
         assert body["accepted"] == ["id-1", "id-3"]
         assert body["rejected"][0]["record"] == 2
+
+    def test_a_wholly_bad_body_stays_422(self, http: TestClient, tokens: PartnerTokens) -> None:
+        token = tokens.issue("school")
+        response = http.post("/ingest/school/verzuim", content=b"fout\nfout", headers=bearer(token))
+        assert response.status_code == 422
+        body = response.json()
+        assert body["status"] == "rejected"
+        assert [r["record"] for r in body["rejected"]] == [1, 2]
+
+    def test_all_good_says_accepted(self, http: TestClient, tokens: PartnerTokens) -> None:
+        token = tokens.issue("school")
+        response = http.post("/ingest/school/verzuim", content=b"a", headers=bearer(token))
+        assert (response.status_code, response.json()["status"]) == (202, "accepted")
 
     def test_unknown_feed_is_404(self, http: TestClient, tokens: PartnerTokens) -> None:
         token = tokens.issue("school")
