@@ -177,7 +177,7 @@ class TestRows:
         item = accepted(results(csv_bytes([BAD_ROWS[0][0]]), ctx))[0]
         assert item.event.subject == pseudonymise(Identifier("bsn", "123456782"), ring).value
         assert item.event.pseudonymkid == "pseudonym.v1"
-        assert item.event.source == "/partners/school/12AB00/las"
+        assert item.event.source == "/partners/school/12AB/las"
 
 
 class TestIds:
