@@ -21,7 +21,7 @@ from hub.bus.scan import list_topics, read_to_end, scan_topics
 from hub.casus.loket import load_states, render_loket
 from hub.events.days import local_date
 from hub.events.topics import AUDIENCES, AUDIT, DLQ, physical_name, view_topic
-from hub.privacy.keyring import init_keyring
+from hub.privacy.keyring import complete_dev_keyring, init_keyring
 from hub.runtime import Hub, HubOptions
 from hub.settings import HubSettings
 from hub.web.tokens import PartnerTokens
@@ -119,7 +119,16 @@ def scenario(today: dt.date) -> list[Post]:
                         "datum": _d(today, 6),
                         "domein": "gedrag",
                         "urgentie": "normaal",
-                    }
+                        "toelichting": "Onrustig in de klas sinds de herfstvakantie.",
+                    },
+                    {
+                        "record_id": "zs-2",
+                        "bsn": KIND_A,
+                        "datum": _d(today, 5),
+                        "domein": "gezin",
+                        "urgentie": "normaal",
+                        "toelichting": "Moeder vraagt om hulp bij de ochtendroutine.",
+                    },
                 ]
             ),
             "application/x-ndjson",
@@ -248,6 +257,9 @@ def ensure_dev_keys(settings: HubSettings, say: Callable[[str], None]) -> None:
     """A development key ring in the key directory, made once."""
     directory = settings.key_dir
     if directory.exists() and any(directory.iterdir()):
+        added = complete_dev_keyring(directory)
+        if added:
+            say(f"[yellow]development key ring in {directory} completed: {', '.join(added)}[/]")
         return
     kids = init_keyring(directory)
     say(f"[yellow]development key ring created in {directory} ({len(kids)} keys)[/]")

@@ -17,6 +17,7 @@ import structlog
 from hub.adapters.ingest import IngestService
 from hub.bus import client
 from hub.bus.processor import ProcessorStats, TransactionalProcessor
+from hub.bus.retention import set_topic_configs, truncate_processed
 from hub.casus.runner import APP_ID as CASUS_APP_ID
 from hub.casus.runner import CasusRunner, ensure_topics, wall_clock
 from hub.casus.topics import CasusTopics
@@ -24,7 +25,9 @@ from hub.privacy.keyring import KEK, PSEUDONYM, KeyRing, load_keyring
 from hub.process import settle_heap
 from hub.settings import HubSettings
 from hub.views.reload import PolicyHolder
-from hub.views.runner import create_state_topic, projector
+from hub.views.retention import view_topic_configs
+from hub.views.runner import APP_ID as VIEWS_APP_ID
+from hub.views.runner import create_state_topic, input_topics, projector
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics
 from hub.web.app import WebConfig, create_app
@@ -49,6 +52,8 @@ class HubOptions:
     policy: Path | None = None
     clock: Callable[[], dt.datetime] = wall_clock
     tick_interval: float = 5.0
+    #: Seconds between truncations of the transport topics to what the hub processed (0: off).
+    transport_sweep_interval: float = 60.0
     policy_watch_interval: float = 2.0
     consumer_options: dict[str, Any] = field(
         default_factory=lambda: {"fetch_max_wait_ms": 100, "heartbeat_interval_ms": 1000}
@@ -99,6 +104,8 @@ class Hub:
         await ensure_topics(self.bootstrap, self.casus_topics)
         await create_state_topic(self.bootstrap, ViewTopics(prefix))
         self.policies = PolicyHolder(self.options.policy, ring)
+        # Each view topic keeps records as long as the policy grants its audience, no longer.
+        await set_topic_configs(self.bootstrap, view_topic_configs(self.policies.current, prefix))
         try:
             self.ingest = await self._stack.enter_async_context(
                 ingest_service(self.settings, bootstrap=self.bootstrap, ring=ring)
@@ -124,6 +131,9 @@ class Hub:
             settle_heap()  # the restored state is long-lived
             watcher = asyncio.create_task(self.policies.watch(self.options.policy_watch_interval))
             self._stack.push_async_callback(_cancel, watcher)
+            if self.options.transport_sweep_interval > 0:
+                sweeper = asyncio.create_task(self._sweep_forever())
+                self._stack.push_async_callback(_cancel, sweeper)
             if listening is not None:
                 if self.options.loket is not None:
                     self.loket = await self._start_loket(self.options.loket, ring)
@@ -216,6 +226,33 @@ class Hub:
             oidc=oidc,
             clock=self.options.clock,
         )
+
+    def transport_readers(self) -> dict[str, list[str]]:
+        """Each transport topic and the hub's consumer groups that read it."""
+        prefix = self.settings.topic_prefix
+        casus, views = prefix + CASUS_APP_ID, prefix + VIEWS_APP_ID
+        readers: dict[str, list[str]] = {t: [casus, views] for t in self.casus_topics.inputs}
+        readers[self.casus_topics.tick] = [casus]
+        for name in input_topics(prefix):
+            readers.setdefault(name, [views])
+        return readers
+
+    async def sweep_transport(self) -> int:
+        """Truncate the transport topics to what every hub processor committed; partitions cut.
+
+        Transport topics carry facts to the processors, they do not keep them: after an
+        erasure, the child's records there are gone at the next sweep (and after 7 days
+        whatever happens, by retention).
+        """
+        return len(await truncate_processed(self.bootstrap, self.transport_readers()))
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.options.transport_sweep_interval)
+            try:
+                await self.sweep_transport()
+            except Exception as exc:  # the next sweep tries again; the hub goes on
+                log.warning("hub.transport_sweep_failed", error=type(exc).__name__)
 
     async def stop(self) -> None:
         """Stop every part, the HTTP side first."""

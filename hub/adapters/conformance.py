@@ -23,8 +23,8 @@ from hub.adapters.kit import Adapter, Context
 from hub.adapters.pipeline import Accepted, run
 from hub.adapters.report import Rejection
 from hub.bus import cloudevents
-from hub.privacy.fieldcrypt import DataKeyRing, FieldCipher, InMemoryDataKeyStore
-from hub.privacy.keyring import KEK, PSEUDONYM, Key, KeyRing, new_key_material
+from hub.privacy.intake import IntakeSealer
+from hub.privacy.keyring import INTAKE, PSEUDONYM, Key, KeyRing, new_key_material
 from hub.privacy.leakscan import scan_record, scan_text
 
 #: Made-up BSNs that pass the 11-proef, so that a leak of one would be seen.
@@ -60,9 +60,9 @@ class Check:
 
 
 def throwaway_context(cipher: bool = True) -> Context:
-    """A context with fresh random keys (and an in-memory data-key store)."""
-    ring = KeyRing([Key(PSEUDONYM, 1, new_key_material()), Key(KEK, 1, new_key_material())])
-    field_cipher = FieldCipher(DataKeyRing(InMemoryDataKeyStore(), ring)) if cipher else None
+    """A context with fresh random keys (notes sealed to a throwaway intake key)."""
+    ring = KeyRing([Key(PSEUDONYM, 1, new_key_material()), Key(INTAKE, 1, new_key_material())])
+    field_cipher = IntakeSealer.from_keyring(ring) if cipher else None
     return Context.from_keyring(ring, cipher=field_cipher, organisation="conformance")
 
 

@@ -19,6 +19,7 @@ from hub.adapters.kit import (
     build_event,
     day_start,
     eid_for,
+    organisation_id,
     parse_date,
     pseudonym,
     record_ref,
@@ -267,10 +268,10 @@ class JsonFeed:
     def _organisation(self, record: RawRecord) -> str | None:
         raw = record.fields.get("organisatie")
         if isinstance(raw, str) and raw.strip():
-            return raw.strip()
+            return organisation_id(raw)
         parts = [record.fields.get(n) for n in self._organisation_from]
         if parts and isinstance(parts[0], str) and parts[0].strip():
-            return "".join(str(p).strip().upper() for p in parts if p)
+            return organisation_id("".join(str(p).strip() for p in parts if p))
         return None
 
     def _time(self, record: RawRecord, data: Mapping[str, Any]) -> dt.datetime:

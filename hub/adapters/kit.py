@@ -9,26 +9,27 @@ keys and the optional field cipher come in through `Context`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import ValidationError
 
+from hub.adapters.fieldnames import report_name
 from hub.adapters.report import Rejection
 from hub.events import days
 from hub.events.days import day_start as day_start  # the kit offers it to adapters
 from hub.events.envelope import Event, Payload, event_id, new_event
 from hub.events.errors import describe
 from hub.events.fields import EncryptedText
-from hub.events.guards import looks_like_bsn
+from hub.events.guards import looks_like_bsn, normalise_digits
 from hub.events.vocab import Partner
-from hub.privacy.fieldcrypt import FieldCipher, FieldCryptoError
 from hub.privacy.freetext import MaskRule, mask_free_text
 from hub.privacy.identifiers import Identifier, InvalidIdentifier, parse_identifier
+from hub.privacy.intake import IntakeError, IntakeSealer
 from hub.privacy.keyring import KeyRing, KeyRingError
 from hub.privacy.pseudonyms import HubPseudonym, hub_pseudonym, keyed_record_id
-from hub.privacy.scrub import mask_bsns
 
 #: The identifier fields an adapter accepts, in order of preference.
 IDENTIFIER_FIELDS: tuple[str, ...] = ("bsn", "onderwijsnummer")
@@ -92,14 +93,14 @@ class Context:
 
     pseudonymiser: Pseudonymiser
     record_keyer: RecordKeyer
-    cipher: FieldCipher | None = None
+    cipher: IntakeSealer | None = None
     organisation: str = "regio"
     #: Today in Amsterdam: what a date in a note is compared with.
     today: Callable[[], dt.date] = days.today
 
     @classmethod
     def from_keyring(
-        cls, ring: KeyRing, *, cipher: FieldCipher | None = None, organisation: str = "regio"
+        cls, ring: KeyRing, *, cipher: IntakeSealer | None = None, organisation: str = "regio"
     ) -> Context:
         """A context that pseudonymises with `ring`."""
         return cls(keyring_pseudonymiser(ring), keyring_record_keyer(ring), cipher, organisation)
@@ -233,15 +234,53 @@ def parse_date(raw: str, name: str) -> dt.date:
         ) from None
 
 
+#: Words of letters (a name may hold `'`, `-`, `.` and `,`), no digit, no code-like character.
+_NAME_LIKE = re.compile(r"^[^\W\d_]+(?:[ '\-.,]+[^\W\d_]*)*$")
+_TITLE_WORD = re.compile(r"(?:^|[ '\-])[^\W\d_a-z][^\W\d_A-Z]")
+
+
+def looks_like_name(text: str) -> bool:
+    """True for letters in words that read as a name: `Sanne`, `Jan de Vries`, `de Vries, J.`.
+
+    A code of lower-case letters (`tz-b`) or capitals (`LRV`) is no name; a digit never is.
+    """
+    stripped = text.strip()
+    if not _NAME_LIKE.match(stripped):
+        return False
+    return " " in stripped or _TITLE_WORD.search(stripped) is not None
+
+
+_BRIN_VESTIGING = re.compile(r"^([0-9]{2}[A-Za-z]{2})(?:[0-9]{2})?$")
+
+
+def organisation_id(raw: str) -> str:
+    """The organisation id for `source`: a school is its BRIN (`12ab00` -> `12AB`), others as is.
+
+    One school must be one organisation in every feed, whether a record names its vestiging or
+    not; the vestiging travels in the data where the contract has it.
+    """
+    text = raw.strip()
+    school = _BRIN_VESTIGING.match(text)
+    return school.group(1).upper() if school else text
+
+
 def record_ref(record: RawRecord, name: str = "record_id") -> str:
     """The partner's own record id, checked to be a usable, non-identifying reference."""
     raw = text(record, name)
     if raw is None:
         raise RecordRejected("missing_record_id", f"{name}: is required (your own record id)", name)
+    # Checked in normal form: full-width digits and separators are still a BSN.
     if looks_like_bsn(raw):
         raise RecordRejected(
             "identifier_in_record_id",
             f"{name}: looks like a BSN; use your system's own record number",
+            name,
+        )
+    if looks_like_name(normalise_digits(raw)):
+        raise RecordRejected(
+            "name_in_record_id",
+            f"{name}: looks like a person's name (words, no digit); use your system's own "
+            "record number",
             name,
         )
     if len(raw) > 100 or any(c in raw for c in "\x00\x1f\n\r"):
@@ -252,7 +291,7 @@ def record_ref(record: RawRecord, name: str = "record_id") -> str:
 
 
 def seal(ctx: Context, plaintext: str | None, *, child: str, eid: str, name: str) -> Sealed:
-    """Free text masked (other people's identities) and encrypted for the child; else dropped.
+    """Free text masked (other people's identities) and sealed to the hub's intake key.
 
     Every adapter's free text goes through here: a number passing the 11-proef, an
     onderwijsnummer, a postcode with house number or a birth-like date becomes `[verwijderd]`
@@ -263,7 +302,7 @@ def seal(ctx: Context, plaintext: str | None, *, child: str, eid: str, name: str
     clean = mask_free_text(plaintext.strip(), ctx.today())
     try:
         value = ctx.cipher.encrypt(clean.text, child=child, event_id=eid, field=name)
-    except FieldCryptoError as exc:
+    except IntakeError as exc:
         raise RecordRejected("unencryptable_text", f"{name}: {exc}", name) from None
     return Sealed(value, MaskedField(name, clean.rules) if clean.rules else None)
 
@@ -315,8 +354,8 @@ def eid_for(ctx: Context, partner: Partner, source_record_id: str, model: type[P
 
 
 def safe_name(name: str) -> str:
-    """A field name fit for a report: BSN-like numbers masked, length bounded."""
-    return mask_bsns(name)[:64]
+    """A dropped field's name fit for a report: as sent when field-like, else `NOT_SHOWN`."""
+    return report_name(name)
 
 
 class BaseAdapter:

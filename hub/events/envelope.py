@@ -143,7 +143,9 @@ class Event(BaseModel, Generic[DataT]):
     type: EventType = Field(description="Reverse-DNS event type ending in its major version.")
     time: AwareDatetime = Field(description="When the fact happened at the source (tz-aware).")
     subject: Pseudonym = Field(description="The child's pseudonym; never an identity.")
-    dataschema: str = Field(description="URI of the JSON Schema of `data`.")
+    dataschema: str = Field(
+        description="URI of the JSON Schema of `data`.", json_schema_extra={"format": "uri"}
+    )
     datacontenttype: Literal["application/json"] = "application/json"
     partner: Partner = Field(description="Extension: the partner that produced the event.")
     pseudonymkid: KeyId = Field(description="Extension: key id of the pseudonym in `subject`.")

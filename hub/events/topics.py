@@ -44,6 +44,15 @@ VIEWS_STATE = "views.state.v1"
 INGEST_SEEN = "ingest.seen.v1"
 INDICATORS = "indicators.v1"
 
+#: How long the transport topics (contract topics, casus output) keep a record: long enough to
+#: ride out a long weekend's outage of a processor, short enough that plain facts do not
+#: outlive their use; the hub's state and the views carry what must last.
+TRANSPORT_RETENTION_MS = 7 * DAY_MS
+
+#: A view topic's retention when the policy grants an audience nothing longer (see
+#: `hub.views.retention`, which sets each view topic to the longest grant of its audience).
+VIEW_RETENTION_MS = 2 * 366 * DAY_MS
+
 #: Partners with their own contract and raw topic (they run an adapter).
 PRODUCING_PARTNERS: tuple[Partner, ...] = KERNPARTNERS
 
@@ -107,6 +116,11 @@ def adapter_state_topic(partner: Partner | str) -> str:
 def view_topic(audience: Partner | str) -> str:
     """Logical name of the view topic of one audience."""
     return f"view.{Partner(audience).value}.v1"
+
+
+def view_keys_topic(audience: Partner | str) -> str:
+    """Logical name of the compacted key topic of one audience (its sealed child keys)."""
+    return f"viewkeys.{Partner(audience).value}.v1"
 
 
 def physical_name(logical: str, settings: HubSettings | None = None, *, prefix: str = "") -> str:
@@ -185,7 +199,7 @@ def _build() -> dict[str, Topic]:
                 key="subject (hub pseudonym of the child)",
                 partitions=CHILD_PARTITIONS,
                 cleanup=Cleanup.DELETE,
-                retention_ms=None,
+                retention_ms=TRANSPORT_RETENTION_MS,
                 carries=_types_produced_by(partner),
                 writers=(partner.value, hub),
                 readers=(hub,),
@@ -200,7 +214,7 @@ def _build() -> dict[str, Topic]:
             key="subject (hub pseudonym of the child)",
             partitions=CHILD_PARTITIONS,
             cleanup=Cleanup.DELETE,
-            retention_ms=None,
+            retention_ms=TRANSPORT_RETENTION_MS,
             carries=casus_types,
             writers=(hub,),
             readers=(hub,),
@@ -284,13 +298,31 @@ def _build() -> dict[str, Topic]:
                 key="subject (audience pseudonym of the child)",
                 partitions=6,
                 cleanup=Cleanup.DELETE,
-                retention_ms=2 * 366 * DAY_MS,
+                retention_ms=VIEW_RETENTION_MS,
                 carries=all_types,
                 writers=(hub,),
                 readers=(audience.value,),
                 policy_filtered=True,
                 # A view keeps the original producer; the projector's erasure notice is the hub's.
                 producers=tuple(p.value for p in Partner),
+            )
+        )
+        topics.append(
+            Topic(
+                name=view_keys_topic(audience),
+                description=(
+                    f"The child keys of {audience.value}: per child the key of its encrypted "
+                    f"fields, sealed to {audience.value}'s X25519 public key; a tombstone at "
+                    "erasure, after which no earlier field of that child opens."
+                ),
+                key="audience pseudonym of the child",
+                partitions=6,
+                cleanup=Cleanup.COMPACT,
+                retention_ms=None,
+                carries=(),
+                writers=(hub,),
+                readers=(audience.value,),
+                extra_config=ERASURE_BOUNDED,
             )
         )
     return {t.name: t for t in topics}

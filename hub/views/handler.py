@@ -11,6 +11,7 @@ from hub.bus.records import InRecord, Output
 from hub.events.errors import ContractError
 from hub.events.provenance import FORGED_PRODUCER, claim, forged_problem
 from hub.privacy.keyring import KeyRing
+from hub.views.reencrypt import ViewCrypto
 from hub.views.reload import PolicyHolder
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics, relevant_types, transition
@@ -29,8 +30,10 @@ class ProjectorHandler:
         ring: KeyRing,
         topics: ViewTopics,
         clock: Callable[[], dt.datetime] = _utcnow,
+        crypto: ViewCrypto | None = None,
     ) -> None:
         self.policies = policies
+        self.crypto = crypto
         self.ring = ring
         self.topics = topics
         self.clock = clock
@@ -58,6 +61,6 @@ class ProjectorHandler:
         except ContractError as exc:
             raise BadInput("contract", "; ".join(exc.problems)) from None
         new_state, records = transition(
-            self.policies.current, self.ring, self.topics, state, event, self.clock()
+            self.policies.current, self.ring, self.topics, state, event, self.clock(), self.crypto
         )
         return new_state, [Output(r.topic, r.key, r.value, r.headers) for r in records]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hub.bus import client
+from hub.bus.datakeys import KafkaDataKeyStore
 from hub.bus.handler import PydanticCodec
 from hub.bus.processor import TransactionalProcessor
 from hub.bus.topology import partition_counts
@@ -27,10 +28,12 @@ from hub.events.topics import (
     physical_name,
     topic,
 )
+from hub.privacy.fieldcrypt import DataKeyRing
 from hub.privacy.keyring import KeyRing, KeyRingError
 from hub.process import settle_heap
 from hub.views.handler import ProjectorHandler
 from hub.views.project import missing_keys
+from hub.views.reencrypt import ViewCrypto
 from hub.views.reload import PolicyHolder
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics
@@ -73,11 +76,19 @@ def projector(
     if missing:
         raise KeyRingError("; ".join(missing))
     topics = ViewTopics(prefix)
+    # The projector is the one writer of data keys: it makes a child's key in the transaction
+    # that first needs it, and reloads the key topic whenever it takes partitions.
+    store = KafkaDataKeyStore(bootstrap, topics.datakeys)
+    crypto = ViewCrypto(ring, DataKeyRing(store, ring))
     handler = (
-        ProjectorHandler(policies, ring, topics)
+        ProjectorHandler(policies, ring, topics, crypto=crypto)
         if clock is None
-        else ProjectorHandler(policies, ring, topics, clock)
+        else ProjectorHandler(policies, ring, topics, clock, crypto=crypto)
     )
+
+    async def reload_keys() -> None:
+        await store.load()
+
     return TransactionalProcessor[ChildViews](
         bootstrap=bootstrap,
         app_id=prefix + app_id,
@@ -87,6 +98,7 @@ def projector(
         handler=handler,
         codec=PydanticCodec(ChildViews),
         stage="views",
+        on_take=reload_keys,
         **processor_options,
     )
 

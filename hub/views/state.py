@@ -41,6 +41,8 @@ class ChildViews(BaseModel):
     ontvangers: tuple[str, ...] = ()
     #: Consents in force (a withdrawal removes every consent for its purpose).
     toestemmingen: tuple[Toestemming, ...] = ()
+    #: Audiences that were sent their sealed child key (on their key topic).
+    sleutels: tuple[str, ...] = ()
 
     def objected(self, audience: str) -> bool:
         """True when the parents objected to sharing with `audience`."""
@@ -75,3 +77,9 @@ class ChildViews(BaseModel):
         if audiences <= set(self.ontvangers):
             return self
         return self.model_copy(update={"ontvangers": tuple(sorted({*self.ontvangers, *audiences}))})
+
+    def with_sleutels(self, audiences: set[str]) -> ChildViews:
+        """The state after sealed child keys went to `audiences`."""
+        if audiences <= set(self.sleutels):
+            return self
+        return self.model_copy(update={"sleutels": tuple(sorted({*self.sleutels, *audiences}))})

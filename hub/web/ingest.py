@@ -13,11 +13,10 @@ from hub.adapters.ingest import IngestService, Topics
 from hub.adapters.kit import Context
 from hub.adapters.registry import AdapterRegistry, builtin_registry
 from hub.bus import client
-from hub.bus.datakeys import KafkaDataKeyStore, datakeys_topic, ensure_datakeys_topic
 from hub.bus.publisher import IdempotentPublisher
 from hub.bus.topics import create_registry_topics
 from hub.events.topics import DLQ, INGEST_SEEN, contract_topic, physical_name, topic
-from hub.privacy.fieldcrypt import DataKeyRing, FieldCipher
+from hub.privacy.intake import IntakeSealer
 from hub.privacy.keyring import KeyRing, load_keyring
 from hub.settings import HubSettings
 from hub.web.app import Ingestor, ReadyCheck
@@ -75,17 +74,9 @@ async def ingest_service(
     if options.create_topics:
         await ensure_ingest_topics(bootstrap, settings)
     async with AsyncExitStack() as stack:
-        cipher: FieldCipher | None = None
-        before = None
-        if options.encrypt_notes:
-            keys_topic = datakeys_topic(prefix)
-            if options.create_topics:
-                await ensure_datakeys_topic(bootstrap, keys_topic)
-            store = KafkaDataKeyStore(bootstrap, keys_topic)
-            await store.start()
-            stack.push_async_callback(store.stop)
-            cipher = FieldCipher(DataKeyRing(store, ring))
-            before = store.flush
+        # Notes are sealed to the hub's intake public key: the edge holds no data key, so the
+        # projector (which owns the child's partition) is the one writer of data keys.
+        cipher = IntakeSealer.from_keyring(ring) if options.encrypt_notes else None
         publisher = IdempotentPublisher(
             bootstrap=bootstrap,
             seen_topic=seen_topic(prefix),
@@ -99,7 +90,6 @@ async def ingest_service(
             publisher,
             context,
             topics=Topics(prefix),
-            before_publish=before,
         )
 
 

@@ -128,14 +128,25 @@ class Hub:
             if r.value is not None
         ]
 
-    async def datakey_tombstones(self, child: str) -> int:
-        return len(
-            [
-                r
-                async for r in read_to_end(self.bootstrap, [self.name(DATAKEYS)], timeout=30)
-                if r.key == child.encode() and r.value is None
-            ]
-        )
+    async def datakey_tombstones(self, child: str, expect: int = 0) -> int:
+        """Tombstones of the child's data key; waits a moment for `expect` of them.
+
+        A transaction's commit returns before its markers reach every partition, so a
+        read_committed reader may see its records a moment later.
+        """
+        found = 0
+        for _ in range(50):
+            found = len(
+                [
+                    r
+                    async for r in read_to_end(self.bootstrap, [self.name(DATAKEYS)], timeout=30)
+                    if r.key == child.encode() and r.value is None
+                ]
+            )
+            if found >= expect:
+                break
+            await asyncio.sleep(0.1)
+        return found
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -234,4 +245,4 @@ async def test_a_hub_request_is_believed_only_from_the_hubs_own_topic(hub: Hub) 
     assert _forged_letters(await hub.dead_letters(), hub_request)
     # The same request from the hub's own topic is believed.
     await hub.send([(CASUS_UIT, hub_request)])
-    assert await hub.datakey_tombstones(child) == 1
+    assert await hub.datakey_tombstones(child, expect=1) == 1

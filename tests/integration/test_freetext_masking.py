@@ -7,16 +7,15 @@ import uuid
 import pytest
 
 from hub.bus import cloudevents
-from hub.bus.datakeys import KafkaDataKeyStore, datakeys_topic
 from hub.bus.scan import list_topics, read_to_end
-from hub.privacy.fieldcrypt import DataKeyRing, FieldCipher
-from hub.privacy.keyring import KEK, PSEUDONYM, Key, KeyRing
+from hub.privacy.intake import open_intake
+from hub.privacy.keyring import INTAKE, KEK, PSEUDONYM, Key, KeyRing
 from hub.settings import HubSettings
 from hub.web.ingest import IngestOptions, ingest_service
 from tests.data.school import csv_bytes
 from tests.pii import assert_no_pii
 
-RING = KeyRing([Key(PSEUDONYM, 1, b"M" * 32), Key(KEK, 1, b"N" * 32)])
+RING = KeyRing([Key(PSEUDONYM, 1, b"M" * 32), Key(KEK, 1, b"N" * 32), Key(INTAKE, 1, b"O" * 32)])
 HEADER = ("brin", "leerlingnummer", "bsn", "datum", "lesuren", "soort", "opmerking")
 NOTE = "Zit thuis met broertje, bsn １１１２．２２．３３３, woont 1234 AB 12, geb. 14-03-2016."
 MASKED = "Zit thuis met broertje, bsn [verwijderd], woont [verwijderd], geb. [verwijderd]."
@@ -43,16 +42,10 @@ async def test_masked_note_is_what_lands(
         cloudevents.decode(r.key, r.value, r.headers)
         async for r in read_to_end(bootstrap, [f"{prefix}contract.school.v1"], timeout=60)
     ]
-    store = KafkaDataKeyStore(bootstrap, datakeys_topic(prefix))
-    await store.start()
-    try:
-        cipher = FieldCipher(DataKeyRing(store, RING))
-        notes = sorted(
-            cipher.decrypt(e.data.opmerking, child=e.subject, event_id=e.id, field="opmerking")
-            for e in events
-        )
-    finally:
-        await store.stop()
+    notes = sorted(
+        open_intake(e.data.opmerking, RING, child=e.subject, event_id=e.id, field="opmerking")
+        for e in events
+    )
     assert notes == sorted([MASKED, "moeder belde niet"])
     # The partner learns which row and which rules, never the value.
     assert [(m.record, m.field, m.rules) for m in report.masked] == [

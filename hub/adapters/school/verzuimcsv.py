@@ -24,6 +24,7 @@ from hub.adapters.kit import (
     text,
 )
 from hub.adapters.report import Rejection
+from hub.events.errors import shown_number
 from hub.events.school import VerzuimGeregistreerd, VerzuimSoort
 from hub.events.vocab import Partner
 
@@ -112,7 +113,7 @@ def parse_lesuren(raw: str) -> float:
         raise RecordRejected(
             "invalid_lesuren",
             f"lesuren: more than {MAX_LESUREN:g} on one day is not possible "
-            f"(got {hours:g}); one row is one day",
+            f"(got {shown_number(hours)}); one row is one day",
             "lesuren",
         )
     return hours
@@ -276,7 +277,7 @@ class VerzuimCsv:
             partner=self.partner,
             system=self.system,
             ctx=ctx,
-            organisation=brin + (vestiging or ""),
+            organisation=brin,  # one school, one id in `source`; the vestiging is in the data
             source_record_id=ref,
             subject=subject,
             time=day_start(datum),

@@ -15,9 +15,9 @@ from hub.adapters.pipeline import Accepted, run
 from hub.adapters.registry import builtin_registry
 from hub.bus import cloudevents
 from hub.events.fields import EncryptedText
-from hub.privacy.fieldcrypt import FieldCipher
 from hub.privacy.keyring import KeyRing
 from tests.data.school import csv_bytes
+from tests.unit.adapters.conftest import NoteCipher
 
 HEADER = ("brin", "leerlingnummer", "bsn", "datum", "lesuren", "soort", "opmerking")
 NOTE = "Broertje Ahmed (bsn 1112.22.333) woont 1234 AB 12, geboren 14-03-2015; moeder belt."
@@ -26,19 +26,19 @@ CLEAN = "Broertje Ahmed (bsn [verwijderd]) woont [verwijderd], geboren [verwijde
 
 
 @pytest.fixture
-def sealing(ring: KeyRing, cipher: FieldCipher) -> Context:
+def sealing(ring: KeyRing, cipher: NoteCipher) -> Context:
     # A fixed today: whether a date in a note looks like a birth date depends on it.
     ctx = Context.from_keyring(ring, cipher=cipher)
     return dataclasses.replace(ctx, today=lambda: dt.date(2026, 11, 20))
 
 
-def _open(event: Any, cipher: FieldCipher, name: str) -> str:
+def _open(event: Any, cipher: NoteCipher, name: str) -> str:
     value = getattr(event.data, name)
     assert isinstance(value, EncryptedText)
     return cipher.decrypt(value, child=event.subject, event_id=event.id, field=name)
 
 
-def test_csv_note_is_masked_before_encryption(sealing: Context, cipher: FieldCipher) -> None:
+def test_csv_note_is_masked_before_encryption(sealing: Context, cipher: NoteCipher) -> None:
     body = csv_bytes(
         [["12AB", "4711", "123456782", "16-11-2026", "2", "ziek", NOTE]], header=HEADER
     )
@@ -64,7 +64,7 @@ def test_there_are_json_feeds_with_free_text() -> None:
 
 @pytest.mark.parametrize(("partner", "feed", "name"), free_text_feeds())
 def test_every_json_feed_masks_its_free_text(
-    sealing: Context, cipher: FieldCipher, partner: str, feed: str, name: str
+    sealing: Context, cipher: NoteCipher, partner: str, feed: str, name: str
 ) -> None:
     adapter = builtin_registry().get_adapter(partner, feed)
     record = {**adapter.examples()[0], name: NOTE}  # type: ignore[attr-defined]
@@ -73,9 +73,7 @@ def test_every_json_feed_masks_its_free_text(
     assert _open(item.event, cipher, name) == CLEAN
 
 
-async def test_report_counts_masked_rows_never_values(
-    sealing: Context, cipher: FieldCipher
-) -> None:
+async def test_report_counts_masked_rows_never_values(sealing: Context, cipher: NoteCipher) -> None:
     publisher = MemoryPublisher()
     service = IngestService(builtin_registry(), publisher, sealing)
     rows = [
@@ -98,7 +96,7 @@ async def test_report_counts_masked_rows_never_values(
             assert _open(event, cipher, "opmerking") in (CLEAN, "belde niet terug", NOTE_3)
 
 
-def test_recent_dates_in_notes_survive(sealing: Context, cipher: FieldCipher) -> None:
+def test_recent_dates_in_notes_survive(sealing: Context, cipher: NoteCipher) -> None:
     note = "ziek sinds 12-11-2026, gesprek 25-11-2026"
     body = csv_bytes(
         [["12AB", "4711", "123456782", "16-11-2026", "2", "ziek", note]], header=HEADER

@@ -67,7 +67,10 @@ class TestRegistry:
             "cleanup.policy": "delete",
             "retention.ms": str(30 * 86400000),
         }
-        assert topic(contract_topic("school")).config()["retention.ms"] == "-1"
+        # Transport topics keep a week, never forever: plain facts do not outlive their use.
+        assert topic(contract_topic("school")).config()["retention.ms"] == str(7 * 86400000)
+        assert topic(CASUS_UIT).config()["retention.ms"] == str(7 * 86400000)
+        assert all(t.config().get("retention.ms") != "-1" for t in registry().values())
 
     def test_views_are_read_only_by_their_audience(self) -> None:
         for audience in ("school", "leerplicht", "jgz", "buurtteam", "swv", "gemeente"):

@@ -45,6 +45,7 @@ class TestPartnerGrants:
                 ("contract.school.v1", (Operation.WRITE, Operation.DESCRIBE)),
                 ("dlq.v1", (Operation.WRITE, Operation.DESCRIBE)),
                 ("view.school.v1", (Operation.READ, Operation.DESCRIBE)),
+                ("viewkeys.school.v1", (Operation.READ, Operation.DESCRIBE)),
             )
             for op in ops
         }
@@ -88,6 +89,7 @@ class TestPartnerGrants:
         gemeente = of("gemeente", desired_acls(REGISTRY, PARTIES))
         assert {a.name for a in gemeente if a.resource is Resource.TOPIC} == {
             "view.gemeente.v1",
+            "viewkeys.gemeente.v1",
             "indicators.v1",
         }
         assert Operation.WRITE not in {a.operation for a in gemeente}
