@@ -30,7 +30,7 @@ from hub.views import raadpleging
 from hub.views.inzage import datum_nl
 from hub.views.raadpleging import Handeling, Raadpleging
 from hub.web import actions
-from hub.web.auth import NotSignedIn, OidcClient, Professional, current
+from hub.web.auth import NotConnected, NotSignedIn, OidcClient, Professional, current
 from hub.web.loket_settings import LoketSettings
 from hub.web.readmodel import Casus, Klok, Regie, Signaal
 from hub.web.viewfeed import LoketFeed
@@ -324,6 +324,13 @@ def loket_router(services: LoketServices) -> APIRouter:
             raise Refused(503, "Inloggen niet mogelijk", "Inloggen is op deze hub niet ingesteld.")
         try:
             await services.oidc.finish(request)
+        except NotConnected:
+            raise Refused(
+                403,
+                "Organisatie niet aangesloten",
+                "Uw organisatie is niet aangesloten op dit loket. Neem contact op met de "
+                "beheerder van de samenwerking.",
+            ) from None
         except NotSignedIn:
             raise Refused(
                 401, "Inloggen mislukt", "Het inloggen is niet gelukt of verlopen. Probeer opnieuw."
