@@ -19,8 +19,9 @@ from hub.adapters.report import IngestReport
 from hub.bus import client
 from hub.bus.scan import list_topics, read_to_end, scan_topics
 from hub.casus.loket import load_states, render_loket
+from hub.events.days import local_date
 from hub.events.topics import AUDIT, DLQ, physical_name, view_topic
-from hub.privacy.keyring import add_audience_keys, init_keyring
+from hub.privacy.keyring import add_audience_keys, complete_dev_keyring, init_keyring
 from hub.runtime import Hub, HubOptions
 from hub.settings import HubSettings
 from hub.views.policy import key_audiences, load_policy
@@ -123,7 +124,16 @@ def scenario(today: dt.date) -> list[Post]:
                         "datum": _d(today, 6),
                         "domein": "gedrag",
                         "urgentie": "normaal",
-                    }
+                        "toelichting": "Onrustig in de klas sinds de herfstvakantie.",
+                    },
+                    {
+                        "record_id": "zs-2",
+                        "bsn": KIND_A,
+                        "datum": _d(today, 5),
+                        "domein": "gezin",
+                        "urgentie": "normaal",
+                        "toelichting": "Moeder vraagt om hulp bij de ochtendroutine.",
+                    },
                 ]
             ),
             "application/x-ndjson",
@@ -224,7 +234,7 @@ async def _post(http: httpx.AsyncClient, post: Post, token: str) -> Post:
         headers={"authorization": f"Bearer {token}", "content-type": post.content_type},
     )
     post.status = response.status_code
-    if response.status_code in (202, 422):
+    if response.status_code in (202, 207, 422):
         post.report = IngestReport.model_validate(response.json())
     return post
 
@@ -253,9 +263,9 @@ def ensure_dev_keys(settings: HubSettings, say: Callable[[str], None]) -> None:
     directory = settings.key_dir
     audiences = key_audiences(load_policy())
     if directory.exists() and any(directory.iterdir()):
-        added = add_audience_keys(directory, audiences)
+        added = complete_dev_keyring(directory) + add_audience_keys(directory, audiences)
         if added:
-            say(f"[yellow]audience keys added to {directory}: {', '.join(added)}[/]")
+            say(f"[yellow]development key ring in {directory} completed: {', '.join(added)}[/]")
         return
     kids = init_keyring(directory, audiences)
     say(f"[yellow]development key ring created in {directory} ({len(kids)} keys)[/]")
@@ -281,7 +291,7 @@ async def run_demo(settings: HubSettings, console: Console, *, serve: bool = Fal
         assert hub.views is not None
         result.url = hub.url
         say(f"[bold]hub[/] running: ingest + casus + views, HTTP on {hub.url} (topics {prefix}*)")
-        today = options.clock().date()
+        today = local_date(options.clock())
         async with httpx.AsyncClient(base_url=hub.url or "", timeout=30) as http:
             for post in scenario(today):
                 await _post(http, post, issued[post.partner])
@@ -300,7 +310,7 @@ async def run_demo(settings: HubSettings, console: Console, *, serve: bool = Fal
             say("school sends the same export again: " + _describe(result.repost, short=True))
         states = await load_states(bootstrap, hub.casus_topics.state)
         result.cases = len([s for s in states.values() if s.geopend])
-        console.print(render_loket(states.values(), options.clock()))
+        console.print(render_loket(states.values(), options.clock(), width=console.width))
         assert hub.policies is not None
         await _collect(bootstrap, prefix, result, hub.policies.current.audiences())
         console.print(_views_table(result))

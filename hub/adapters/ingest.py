@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
 
+from hub.adapters.fingerprint import fingerprint
 from hub.adapters.kit import Adapter, Context
 from hub.adapters.pipeline import Accepted, Tally, run
 from hub.adapters.registry import AdapterRegistry
@@ -18,6 +21,7 @@ from hub.adapters.report import IngestReport, Rejection
 from hub.bus import cloudevents, dlq
 from hub.bus.publisher import PublishResult
 from hub.bus.records import EVENT_ID_HEADER, Output
+from hub.bus.seen import SeenIds
 from hub.events.envelope import Event
 from hub.events.topics import DLQ, contract_topic
 
@@ -26,6 +30,13 @@ log = structlog.get_logger(__name__)
 #: Records per transaction: a crash loses no committed chunk, a re-import finishes the rest.
 CHUNK = 2000
 
+#: The reason of a record whose id was published before with other content (a correction).
+CONFLICTING_DUPLICATE = "conflicting_duplicate"
+CONFLICT_MESSAGE = (
+    "an event with this record's id was published before with other content (another child, "
+    "date, hours or fact); the first version stands and this change is not applied"
+)
+
 #: Namespace of dead-letter ids: the same bad row of the same body is the same letter.
 LETTER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://contracts.onderwijsjeugd.nl/deadletters")
 
@@ -33,14 +44,21 @@ LETTER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://contracts.onderwijsje
 class Publisher(Protocol):
     """What the ingest publishes through (the bus runtime's IdempotentPublisher)."""
 
-    async def publish(self, outputs: Sequence[Output]) -> PublishResult:
-        """Publish outputs whose `ce_id` is new; report the others as duplicates."""
+    async def publish(
+        self, outputs: Sequence[Output], fingerprints: Mapping[str, str] | None = None
+    ) -> PublishResult:
+        """Publish outputs whose `ce_id` is new; report duplicates and changed contents."""
         ...
 
 
-def batch_id(body: bytes) -> str:
-    """The reference of a body in dead letters: `batch-` + 24 hex of its SHA-256."""
-    return "batch-" + hashlib.sha256(body).hexdigest()[:24]
+def batch_id(body: bytes, context: Context, partner: str) -> str:
+    """The reference of a body in dead letters: `batch-` + 24 hex, keyed like a record id.
+
+    Keyed because a body of one record holds little besides its BSN: a plain digest of it
+    could be tested against guessed numbers.
+    """
+    digest = hashlib.sha256(body).hexdigest()
+    return "batch-" + context.source_id(partner, "batch\x1f" + digest)[1:25]
 
 
 def event_output(event: Event[Any], topic: str) -> Output:
@@ -82,22 +100,17 @@ class MemoryPublisher:
 
     def __init__(self) -> None:
         self.outputs: list[Output] = []
-        self.seen: set[str] = set()
+        self.seen = SeenIds()
 
-    async def publish(self, outputs: Sequence[Output]) -> PublishResult:
-        """Keep outputs whose `ce_id` is new."""
-        accepted: list[str] = []
-        duplicates: list[str] = []
-        for output in outputs:
-            eid = output.event_id
-            if eid is not None and eid in self.seen:
-                duplicates.append(eid)
-                continue
-            if eid is not None:
-                self.seen.add(eid)
-                accepted.append(eid)
-            self.outputs.append(output)
-        return PublishResult(tuple(accepted), tuple(duplicates))
+    async def publish(
+        self, outputs: Sequence[Output], fingerprints: Mapping[str, str] | None = None
+    ) -> PublishResult:
+        """Keep outputs whose `ce_id` is new; report duplicates and changed contents."""
+        prints = fingerprints or {}
+        verdict = self.seen.judge(outputs, prints)
+        self.outputs += verdict.fresh
+        self.seen.mark(verdict.accepted, prints)
+        return PublishResult(verdict.accepted, verdict.duplicates, verdict.conflicts)
 
 
 @dataclass(frozen=True)
@@ -116,7 +129,12 @@ class Topics:
         return self.prefix + DLQ
 
 
+#: Told how many more records of the body are done.
 Progress = Callable[[int], None]
+
+
+def _take(items: Iterator[Accepted | Rejection], count: int) -> list[Accepted | Rejection]:
+    return list(itertools.islice(items, count))
 
 
 class IngestService:
@@ -141,6 +159,12 @@ class IngestService:
         # Writes new data keys before the events whose ciphertexts need them.
         self.before_publish = before_publish
         self.attempts = max(1, attempts)
+        # Parsing and mapping run on one worker thread, a chunk at a time: the event loop
+        # keeps answering health probes and other partners while a large body is mapped.
+        # One thread and one lock: adapters (and the data keys they create) never run
+        # concurrently with each other or with writing those data keys.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-ingest")
+        self._exclusive = asyncio.Lock()
 
     async def __call__(
         self, partner: str, feed: str, body: bytes, content_type: str
@@ -159,22 +183,25 @@ class IngestService:
     ) -> IngestReport:
         """Map, dead-letter and publish; the report lists accepted, duplicate and rejected."""
         adapter = self.registry.get_adapter(partner, feed)
-        batch = batch_id(body)
+        batch = batch_id(body, self.context, adapter.partner)
         report = IngestReport(partner=partner, feed=feed, batch=batch)
         tally = Tally()
-        pending: list[Accepted | Rejection] = []
-        for item in run(adapter, body, content_type, self.context, tally):
-            pending.append(item)
-            if len(pending) >= self.chunk:
-                await self._flush(adapter, batch, pending, report)
-                if progress is not None:
-                    progress(len(pending))
-                pending = []
-        if pending:
+        items = run(adapter, body, content_type, self.context, tally)
+        loop = asyncio.get_running_loop()
+        told = 0
+        while True:
+            async with self._exclusive:
+                pending = await loop.run_in_executor(self._worker, _take, items, self.chunk)
+            if not pending:
+                break
             await self._flush(adapter, batch, pending, report)
             if progress is not None:
-                progress(len(pending))
+                # Records of the body, not the events made of them (a record may make several).
+                progress(tally.records - told)
+                told = tally.records
         report.ignored = dict(sorted(tally.ignored.items()))
+        report.masked = tally.masked
+        report.rejected.sort(key=lambda r: r.record)
         log.info(
             "adapter.ingest",
             partner=partner,
@@ -184,18 +211,22 @@ class IngestService:
             accepted=len(report.accepted),
             duplicates=len(report.duplicates),
             rejected=len(report.rejected),
+            masked=len(report.masked),
         )
         return report
 
-    async def _publish(self, outputs: list[Output]) -> PublishResult:
+    async def _publish(
+        self, outputs: list[Output], fingerprints: Mapping[str, str] | None = None
+    ) -> PublishResult:
         # A publish is one transaction: when it fails nothing of it is visible and nothing is
         # marked as seen, so trying again is safe. Fresh topics briefly lack a leader.
         delay = 0.25
         for attempt in range(1, self.attempts + 1):
             try:
                 if self.before_publish is not None:
-                    await self.before_publish()
-                return await self.publisher.publish(outputs)
+                    async with self._exclusive:
+                        await self.before_publish()
+                return await self.publisher.publish(outputs, fingerprints)
             except Exception as exc:
                 if attempt == self.attempts:
                     raise
@@ -214,14 +245,36 @@ class IngestService:
         partner = adapter.partner.value
         contract = self.topics.contract(partner)
         outputs: list[Output] = []
-        events: set[str] = set()
+        rows: dict[str, int] = {}
+        prints: dict[str, str] = {}
+        conflicts: list[Rejection] = []
         for item in items:
             if isinstance(item, Accepted):
+                eid, content = item.event.id, fingerprint(item.event, self.context)
+                if eid in prints:  # the same record twice in one chunk
+                    if prints[eid] == content:
+                        report.duplicates.append(eid)
+                    else:
+                        conflicts.append(_conflict(item.record))
+                    continue
                 outputs.append(event_output(item.event, contract))
-                events.add(item.event.id)
+                rows[eid] = item.record
+                prints[eid] = content
             else:
                 outputs.append(letter_output(partner, adapter.feed, batch, item, self.topics.dlq))
                 report.rejected.append(item)
-        result = await self._publish(outputs)
-        report.accepted += [i for i in result.accepted if i in events]
-        report.duplicates += [i for i in result.duplicates if i in events]
+        result = await self._publish(outputs, prints)
+        report.accepted += [i for i in result.accepted if i in rows]
+        report.duplicates += [i for i in result.duplicates if i in rows]
+        conflicts += [_conflict(rows[i]) for i in result.conflicts if i in rows]
+        if conflicts:
+            # A changed record is never taken silently: a dead letter and a rejection per row.
+            letters = [
+                letter_output(partner, adapter.feed, batch, r, self.topics.dlq) for r in conflicts
+            ]
+            await self._publish(letters)
+            report.rejected += conflicts
+
+
+def _conflict(record: int) -> Rejection:
+    return Rejection(record=record, reason=CONFLICTING_DUPLICATE, message=CONFLICT_MESSAGE)

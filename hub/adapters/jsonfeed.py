@@ -13,16 +13,18 @@ from hub.adapters.kit import (
     IDENTIFIER_FIELDS,
     Context,
     Mapped,
+    MaskedField,
     RawRecord,
     RecordRejected,
     build_event,
     day_start,
     eid_for,
-    encrypt,
+    organisation_id,
     parse_date,
     pseudonym,
     record_ref,
     safe_name,
+    seal,
 )
 from hub.adapters.report import Rejection
 from hub.events.envelope import Payload
@@ -204,7 +206,7 @@ class JsonFeed:
         """One event of the feed's contract per record."""
         ref = record_ref(record)
         subject = pseudonym(record, ctx)
-        eid = eid_for(self.partner, ref, self.model)
+        eid = eid_for(ctx, self.partner, ref, self.model)
         fields = self.model.model_fields
         data: dict[str, Any] = {}
         consumed: frozenset[str] = frozenset()
@@ -212,6 +214,7 @@ class JsonFeed:
             derived, consumed = self._derive(record)
             data.update(derived)
         ignored: list[str] = []
+        masked: list[MaskedField] = []
         for name, value in record.fields.items():
             if name in ENVELOPE_FIELDS or name in consumed:
                 continue
@@ -224,7 +227,10 @@ class JsonFeed:
             if _is_encrypted(info.annotation):
                 if not isinstance(value, str):
                     raise RecordRejected("invalid_field", f"{name}: must be a text", name)
-                data[name] = encrypt(ctx, value, child=subject.value, eid=eid, name=name)
+                sealed = seal(ctx, value, child=subject.value, eid=eid, name=name)
+                data[name] = sealed.value
+                if sealed.masked is not None:
+                    masked.append(sealed.masked)
             elif _is_date(info.annotation) and isinstance(value, str):
                 data[name] = parse_date(value, name)
             else:
@@ -257,15 +263,15 @@ class JsonFeed:
             subject=subject,
             time=time,
         )
-        return Mapped([event], tuple(ignored))
+        return Mapped([event], tuple(ignored), tuple(masked))
 
     def _organisation(self, record: RawRecord) -> str | None:
         raw = record.fields.get("organisatie")
         if isinstance(raw, str) and raw.strip():
-            return raw.strip()
+            return organisation_id(raw)
         parts = [record.fields.get(n) for n in self._organisation_from]
         if parts and isinstance(parts[0], str) and parts[0].strip():
-            return "".join(str(p).strip().upper() for p in parts if p)
+            return organisation_id("".join(str(p).strip() for p in parts if p))
         return None
 
     def _time(self, record: RawRecord, data: Mapping[str, Any]) -> dt.datetime:

@@ -9,27 +9,27 @@ keys and the optional field cipher come in through `Context`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, runtime_checkable
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from hub.adapters.fieldnames import report_name
 from hub.adapters.report import Rejection
+from hub.events import days
+from hub.events.days import day_start as day_start  # the kit offers it to adapters
 from hub.events.envelope import Event, Payload, event_id, new_event
 from hub.events.errors import describe
 from hub.events.fields import EncryptedText
-from hub.events.guards import looks_like_bsn
+from hub.events.guards import looks_like_bsn, normalise_digits
 from hub.events.vocab import Partner
-from hub.privacy.fieldcrypt import FieldCipher, FieldCryptoError
+from hub.privacy.freetext import MaskRule, mask_free_text
 from hub.privacy.identifiers import Identifier, InvalidIdentifier, parse_identifier
+from hub.privacy.intake import IntakeError, IntakeSealer
 from hub.privacy.keyring import KeyRing, KeyRingError
-from hub.privacy.pseudonyms import HubPseudonym, hub_pseudonym
-from hub.privacy.scrub import mask_bsns
-
-#: Dates in the sources are Dutch school days; an event's `time` is that day's midnight here.
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from hub.privacy.pseudonyms import HubPseudonym, hub_pseudonym, keyed_record_id
 
 #: The identifier fields an adapter accepts, in order of preference.
 IDENTIFIER_FIELDS: tuple[str, ...] = ("bsn", "onderwijsnummer")
@@ -62,6 +62,8 @@ class RawRecord:
 
 
 Pseudonymiser = Callable[[Identifier], HubPseudonym]
+#: (partner, the partner's own record reference) -> the keyed source record id.
+RecordKeyer = Callable[[str, str], str]
 
 
 def keyring_pseudonymiser(ring: KeyRing) -> Pseudonymiser:
@@ -75,28 +77,62 @@ def keyring_pseudonymiser(ring: KeyRing) -> Pseudonymiser:
     return apply
 
 
+def keyring_record_keyer(ring: KeyRing) -> RecordKeyer:
+    """Key record references under the ring's current regional key."""
+    key = ring.pseudonym_key()
+
+    def apply(partner: str, record: str) -> str:
+        return keyed_record_id(partner, record, key)
+
+    return apply
+
+
 @dataclass(frozen=True)
 class Context:
     """What an adapter needs besides the record: keys, the optional cipher, the organisation."""
 
     pseudonymiser: Pseudonymiser
-    cipher: FieldCipher | None = None
+    record_keyer: RecordKeyer
+    cipher: IntakeSealer | None = None
     organisation: str = "regio"
+    #: Today in Amsterdam: what a date in a note is compared with.
+    today: Callable[[], dt.date] = days.today
 
     @classmethod
     def from_keyring(
-        cls, ring: KeyRing, *, cipher: FieldCipher | None = None, organisation: str = "regio"
+        cls, ring: KeyRing, *, cipher: IntakeSealer | None = None, organisation: str = "regio"
     ) -> Context:
         """A context that pseudonymises with `ring`."""
-        return cls(keyring_pseudonymiser(ring), cipher, organisation)
+        return cls(keyring_pseudonymiser(ring), keyring_record_keyer(ring), cipher, organisation)
+
+    def source_id(self, partner: Partner | str, record: str) -> str:
+        """The keyed source record id of the partner's own record reference `record`."""
+        return self.record_keyer(Partner(partner).value, record)
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedField:
+    """A free-text field in which identities were masked: its name and the rules that fired."""
+
+    field: str
+    rules: tuple[MaskRule, ...]
 
 
 @dataclass(frozen=True)
 class Mapped:
-    """What one record became: its events, and the names of the fields that were dropped."""
+    """What one record became: its events, the dropped fields and the masked free text."""
 
     events: list[Event[Any]]
     ignored: tuple[str, ...] = ()
+    masked: tuple[MaskedField, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """Free text ready for the contract: encrypted (or None), and what was masked first."""
+
+    value: EncryptedText | None
+    masked: MaskedField | None = None
 
 
 @runtime_checkable
@@ -198,9 +234,34 @@ def parse_date(raw: str, name: str) -> dt.date:
         ) from None
 
 
-def day_start(day: dt.date) -> dt.datetime:
-    """Midnight of `day` in Amsterdam: the `time` of an event that happened on that day."""
-    return dt.datetime.combine(day, dt.time(), AMSTERDAM)
+#: Words of letters (a name may hold `'`, `-`, `.` and `,`), no digit, no code-like character.
+_NAME_LIKE = re.compile(r"^[^\W\d_]+(?:[ '\-.,]+[^\W\d_]*)*$")
+_TITLE_WORD = re.compile(r"(?:^|[ '\-])[^\W\d_a-z][^\W\d_A-Z]")
+
+
+def looks_like_name(text: str) -> bool:
+    """True for letters in words that read as a name: `Sanne`, `Jan de Vries`, `de Vries, J.`.
+
+    A code of lower-case letters (`tz-b`) or capitals (`LRV`) is no name; a digit never is.
+    """
+    stripped = text.strip()
+    if not _NAME_LIKE.match(stripped):
+        return False
+    return " " in stripped or _TITLE_WORD.search(stripped) is not None
+
+
+_BRIN_VESTIGING = re.compile(r"^([0-9]{2}[A-Za-z]{2})(?:[0-9]{2})?$")
+
+
+def organisation_id(raw: str) -> str:
+    """The organisation id for `source`: a school is its BRIN (`12ab00` -> `12AB`), others as is.
+
+    One school must be one organisation in every feed, whether a record names its vestiging or
+    not; the vestiging travels in the data where the contract has it.
+    """
+    text = raw.strip()
+    school = _BRIN_VESTIGING.match(text)
+    return school.group(1).upper() if school else text
 
 
 def record_ref(record: RawRecord, name: str = "record_id") -> str:
@@ -208,10 +269,18 @@ def record_ref(record: RawRecord, name: str = "record_id") -> str:
     raw = text(record, name)
     if raw is None:
         raise RecordRejected("missing_record_id", f"{name}: is required (your own record id)", name)
+    # Checked in normal form: full-width digits and separators are still a BSN.
     if looks_like_bsn(raw):
         raise RecordRejected(
             "identifier_in_record_id",
             f"{name}: looks like a BSN; use your system's own record number",
+            name,
+        )
+    if looks_like_name(normalise_digits(raw)):
+        raise RecordRejected(
+            "name_in_record_id",
+            f"{name}: looks like a person's name (words, no digit); use your system's own "
+            "record number",
             name,
         )
     if len(raw) > 100 or any(c in raw for c in "\x00\x1f\n\r"):
@@ -221,16 +290,28 @@ def record_ref(record: RawRecord, name: str = "record_id") -> str:
     return raw
 
 
+def seal(ctx: Context, plaintext: str | None, *, child: str, eid: str, name: str) -> Sealed:
+    """Free text masked (other people's identities) and sealed to the hub's intake key.
+
+    Every adapter's free text goes through here: a number passing the 11-proef, an
+    onderwijsnummer, a postcode with house number or a birth-like date becomes `[verwijderd]`
+    before encryption (`hub.privacy.freetext`), and the rules that fired are reported.
+    """
+    if plaintext is None or not plaintext.strip() or ctx.cipher is None:
+        return Sealed(None)
+    clean = mask_free_text(plaintext.strip(), ctx.today())
+    try:
+        value = ctx.cipher.encrypt(clean.text, child=child, event_id=eid, field=name)
+    except IntakeError as exc:
+        raise RecordRejected("unencryptable_text", f"{name}: {exc}", name) from None
+    return Sealed(value, MaskedField(name, clean.rules) if clean.rules else None)
+
+
 def encrypt(
     ctx: Context, plaintext: str | None, *, child: str, eid: str, name: str
 ) -> EncryptedText | None:
-    """Free text encrypted for the child when a cipher is at hand; else dropped (None)."""
-    if plaintext is None or not plaintext.strip() or ctx.cipher is None:
-        return None
-    try:
-        return ctx.cipher.encrypt(plaintext.strip(), child=child, event_id=eid, field=name)
-    except FieldCryptoError as exc:
-        raise RecordRejected("unencryptable_text", f"{name}: {exc}", name) from None
+    """`seal` without the report of what was masked (the masking itself still happens)."""
+    return seal(ctx, plaintext, child=child, eid=eid, name=name).value
 
 
 def build_event(
@@ -245,7 +326,10 @@ def build_event(
     subject: HubPseudonym,
     time: dt.datetime,
 ) -> Event[Any]:
-    """Validate `data` against `model` and wrap it; RecordRejected lists what is wrong."""
+    """Validate `data` against `model` and wrap it; RecordRejected lists what is wrong.
+
+    `source_record_id` is the partner's own reference; the event id is made from its keyed form.
+    """
     try:
         payload = model.model_validate(dict(data))
         return new_event(
@@ -253,7 +337,7 @@ def build_event(
             partner=partner,
             organisation=organisation or ctx.organisation,
             system=system,
-            source_record_id=source_record_id,
+            source_record_id=ctx.source_id(partner, source_record_id),
             subject=subject.value,
             pseudonymkid=subject.kid,
             time=time,
@@ -264,14 +348,14 @@ def build_event(
         raise RecordRejected("invalid_field", "; ".join(problems), first) from None
 
 
-def eid_for(partner: Partner, source_record_id: str, model: type[Payload]) -> str:
+def eid_for(ctx: Context, partner: Partner, source_record_id: str, model: type[Payload]) -> str:
     """The deterministic id the event of this record will get (needed before encryption)."""
-    return event_id(partner, source_record_id, model.event_type)
+    return event_id(partner, ctx.source_id(partner, source_record_id), model.event_type)
 
 
 def safe_name(name: str) -> str:
-    """A field name fit for a report: BSN-like numbers masked, length bounded."""
-    return mask_bsns(name)[:64]
+    """A dropped field's name fit for a report: as sent when field-like, else `NOT_SHOWN`."""
+    return report_name(name)
 
 
 class BaseAdapter:

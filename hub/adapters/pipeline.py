@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.adapters.kit import Adapter, Context, HubMisconfigured, RawRecord, RecordRejected
-from hub.adapters.report import Rejection
+from hub.adapters.report import Masking, Rejection
 from hub.events.envelope import Event
 from hub.privacy.leakscan import json_may_hold_pii, scan_value
 
@@ -28,6 +28,7 @@ class Tally:
 
     records: int = 0
     ignored: Counter[str] = field(default_factory=Counter)
+    masked: list[Masking] = field(default_factory=list)
 
 
 def leak_check(event: Event[Any]) -> None:
@@ -89,6 +90,9 @@ def run(
             )
             continue
         tally.ignored.update(mapped.ignored)
+        tally.masked += [
+            Masking(record=item.number, field=m.field, rules=list(m.rules)) for m in mapped.masked
+        ]
         for event in mapped.events:
             yield Accepted(item.number, event)
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
+
+#: The outcome of an ingest as a whole (HTTP: 202, 207 and 422).
+Outcome = Literal["accepted", "partly_accepted", "rejected"]
 
 
 class Rejection(BaseModel):
@@ -14,6 +18,17 @@ class Rejection(BaseModel):
     reason: str = Field(description="Machine-readable reason code, e.g. `invalid_bsn`.")
     message: str = Field(description="What is wrong, in words a partner developer understands.")
     field: str | None = Field(default=None, description="The offending column or field path.")
+
+
+class Masking(BaseModel):
+    """Identities masked in one record's free-text field: where and which rules, no value."""
+
+    record: int = Field(description="1-based record number.")
+    field: str = Field(description="The free-text field, e.g. `opmerking`.")
+    rules: list[str] = Field(
+        description="One entry per finding: bsn, onderwijsnummer, postcode-huisnummer, "
+        "geboortedatum."
+    )
 
 
 class IngestReport(BaseModel):
@@ -30,6 +45,10 @@ class IngestReport(BaseModel):
         default_factory=dict,
         description="Fields no contract asks for, dropped at the adapter: name -> records.",
     )
+    masked: list[Masking] = Field(
+        default_factory=list,
+        description="Free text in which another person's identity was masked as `[verwijderd]`.",
+    )
     batch: str | None = Field(
         default=None, description="Digest of the body; dead letters point to it with the row."
     )
@@ -38,6 +57,19 @@ class IngestReport(BaseModel):
     def ok(self) -> bool:
         """True when no record was rejected."""
         return not self.rejected
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="accepted: no record rejected; partly_accepted: some records rejected, the "
+        "others published (or published before); rejected: no record made an event."
+    )
+    @property
+    def status(self) -> Outcome:
+        """Whether the body was taken whole, in part, or not at all."""
+        if not self.rejected:
+            return "accepted"
+        if self.accepted or self.duplicates:
+            return "partly_accepted"
+        return "rejected"
 
     def rejected_by_reason(self) -> dict[str, int]:
         """How many records were rejected for each reason."""

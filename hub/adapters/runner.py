@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import structlog
+
 from hub.adapters.ingest import Topics, event_output
 from hub.adapters.kit import Context
-from hub.adapters.pipeline import Accepted, run
+from hub.adapters.pipeline import Accepted, Tally, run
 from hub.adapters.registry import AdapterRegistry, UnknownFeed
 from hub.adapters.report import Rejection
 from hub.bus.handler import BadInput, JsonCodec
@@ -24,6 +26,8 @@ from hub.bus.records import InRecord, Output, header
 from hub.events import topics as registry_topics
 from hub.events.topics import raw_topic
 from hub.events.vocab import Partner
+
+log = structlog.get_logger(__name__)
 
 #: The header of a raw record that names its feed.
 FEED_HEADER = "hub_feed"
@@ -66,12 +70,17 @@ class RawHandler:
         seen = list(state or [])
         outputs: list[Output] = []
         rejections: list[Rejection] = []
-        for item in run(adapter, record.value, "application/json", self.context):
+        tally = Tally()
+        for item in run(adapter, record.value, "application/json", self.context, tally):
             if isinstance(item, Rejection):
                 rejections.append(item)
             elif item.event.id not in seen:
                 outputs.append(event_output(item.event, self.topics.contract(self.partner)))
                 seen.append(item.event.id)
+        if tally.masked:
+            log.info(
+                "adapter.masked", partner=self.partner.value, feed=feed, fields=len(tally.masked)
+            )
         if rejections:
             first = rejections[0]
             where = f" (field {first.field})" if first.field else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import TopicPartition
@@ -14,7 +15,8 @@ from hub.bus.security import ClientSecurity
 from hub.events.fields import EncryptedText
 from hub.events.topics import DATAKEYS, physical_name
 from hub.events.topics import topic as registry_topic
-from hub.privacy.fieldcrypt import GEWIST, DataKeyErased, FieldCipher, WrappedDataKey
+from hub.privacy.fieldcrypt import GEWIST, DataKeyErased, FieldCipher, WrappedDataKey, rewrap
+from hub.privacy.keyring import KeyRing
 
 #: Compacted, keyed by child: the last record per child wins and a tombstone (null value)
 #: erases the child's key; the registry bounds compaction so an erased key leaves the disk.
@@ -106,6 +108,10 @@ class KafkaDataKeyStore:
             raise DataKeyStoreError(f"{where}: record key and child differ")
         self.records[child] = wrapped
 
+    def positions(self) -> dict[TopicPartition, int]:
+        """Per partition, the offset after the last record applied."""
+        return dict(self._next)
+
     def get(self, child: str) -> WrappedDataKey | None:
         """The child's wrapped data key from the loaded view."""
         return self.records.get(child)
@@ -167,3 +173,75 @@ async def read_field(
         return cipher.decrypt(value, child=child, event_id=event_id, field=field)
     except DataKeyErased:
         return GEWIST
+
+
+@dataclass(frozen=True)
+class RewrapResult:
+    """What `rewrap_all` did: keys rewrapped, keys already current, KEKs no live key needs."""
+
+    rewrapped: int
+    current: int
+    retired: tuple[str, ...]
+    repaired: int = 0
+
+
+async def rewrap_all(bootstrap: str, topic: str, ring: KeyRing, *, rounds: int = 5) -> RewrapResult:
+    """Rewrap every live data key of the topic under the ring's current KEK.
+
+    The projector may erase or make a child's key while this runs. A rewrapped record
+    written after such a change would bring the old key back, so afterwards every child
+    whose record changed since the snapshot gets that newer record (tombstone or key) again,
+    rewrapped, until no rewrap is the newest record of a changed child.
+    """
+    store = KafkaDataKeyStore(bootstrap, topic)
+    await store.start()
+    try:
+        snapshot = dict(store.records)
+        positions = store.positions()
+        current = ring.kek().kid
+        stale = {c: r for c, r in snapshot.items() if r.kek != current}
+        retired = tuple(sorted({r.kek for r in stale.values()}))
+        for record in stale.values():
+            store.put(rewrap(record, ring))
+        await store.flush()
+        repaired = 0
+        for _ in range(rounds):
+            changed = await _changed_since(bootstrap, topic, positions, stale)
+            if not changed:
+                break
+            for child, newer in changed.items():
+                if newer is None:
+                    store.erase(child)
+                else:
+                    store.put(rewrap(newer, ring))
+                repaired += 1
+            await store.flush()
+        return RewrapResult(len(stale), len(snapshot) - len(stale), retired, repaired)
+    finally:
+        await store.stop()
+
+
+async def _changed_since(
+    bootstrap: str,
+    topic: str,
+    positions: dict[TopicPartition, int],
+    ours: dict[str, WrappedDataKey],
+) -> dict[str, WrappedDataKey | None]:
+    """Children of `ours` whose last record since `positions` is a rewrap of the snapshot key
+    while some other record (tombstone, new key) came after the snapshot: that other one."""
+    last_other: dict[str, tuple[int, WrappedDataKey | None]] = {}
+    last_ours: dict[str, int] = {}
+    async for record in read_to_end(bootstrap, [topic], start=positions):
+        child = record.key.decode("ascii", errors="replace")
+        if child not in ours:
+            continue
+        value = None if record.value is None else WrappedDataKey.model_validate_json(record.value)
+        if value is not None and value.kid == ours[child].kid:
+            last_ours[child] = record.offset
+        else:
+            last_other[child] = (record.offset, value)
+    return {
+        child: other
+        for child, (offset, other) in last_other.items()
+        if last_ours.get(child, -1) > offset
+    }

@@ -82,8 +82,12 @@ class TransactionalProcessor(Generic[S]):
         consumer_options: dict[str, Any] | None = None,
         producer_options: dict[str, Any] | None = None,
         transactional_id: str | None = None,
+        on_take: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.bootstrap = bootstrap
+        # Called after tasks were taken (assignment, recovery), before they are processed: a
+        # handler's side state (the projector's data keys) catches up with what committed.
+        self._on_take = on_take
         self.app_id = app_id
         self.input_topics = tuple(input_topics)
         self.state_topic = state_topic
@@ -306,6 +310,8 @@ class TransactionalProcessor(Generic[S]):
             position = starts[tp] if offset is None else offset
             self._consumer.seek(tp, position)
             self._next[tp] = position
+        if self._on_take is not None:
+            await self._on_take()
         self._states.update(states)
         self.stats.tasks = set(self._states)
 

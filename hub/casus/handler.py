@@ -17,6 +17,7 @@ from hub.casus.transition import NotForCasus, Tick, Uit, transition
 from hub.events import casus as cs
 from hub.events.envelope import Event, new_event
 from hub.events.errors import ContractError, UnknownEventType
+from hub.events.provenance import FORGED_PRODUCER, claim, forged_problem
 from hub.events.vocab import Partner
 
 SYSTEM = "casus"
@@ -56,17 +57,16 @@ def decode_input(record: InRecord, topics: CasusTopics) -> Event[Any] | Tick:
     """The event or tick a record holds; BadInput (to the DLQ) when it holds neither."""
     if record.topic == topics.tick:
         return read_tick(record.value)
+    event_type, partner = claim(record.headers)
+    problem = forged_problem(record.topic, event_type, partner, prefix=topics.prefix)
+    if problem is not None:
+        raise BadInput(FORGED_PRODUCER, problem)
     try:
         event = cloudevents.decode(record.key, record.value, record.headers)
     except UnknownEventType as exc:
         raise BadInput("unknown_type", str(exc)) from None
     except ContractError as exc:
         raise BadInput("invalid", str(exc)) from None
-    partner = topics.partner_of(record.topic)
-    if partner is not None and event.partner != partner:  # a StrEnum: compares as its value
-        raise BadInput(
-            "wrong_topic", f"an event of {event.partner.value} on the topic of {partner}"
-        )
     return event
 
 

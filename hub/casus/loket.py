@@ -3,25 +3,48 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rich.table import Table
 
 from hub.bus.scan import read_to_end
 from hub.casus.state import CasusState, Status
+from hub.events.days import today as amsterdam_today
+
+#: Decides from a state record's key and value (still JSON) whether it is wanted at all.
+RecordFilter = Callable[[bytes, bytes], bool]
 
 
-async def load_states(bootstrap: str, state_topic: str) -> dict[str, CasusState]:
-    """Read the compacted state topic to its end: the last state per child, erased ones gone."""
-    states: dict[str, CasusState] = {}
+async def load_states(
+    bootstrap: str, state_topic: str, wanted: RecordFilter | None = None
+) -> dict[str, CasusState]:
+    """Read the compacted state topic to its end: the last state per child, erased ones gone.
+
+    With `wanted`, a record is looked at before it is parsed: only wanted states are decoded.
+    """
+    raw: dict[bytes, bytes] = {}
     async for record in read_to_end(bootstrap, [state_topic]):
-        child = record.key.decode("ascii")
         if record.value is None:
-            states.pop(child, None)
+            raw.pop(record.key, None)
+        elif wanted is None or wanted(record.key, record.value):
+            raw[record.key] = record.value
         else:
-            states[child] = CasusState.model_validate_json(record.value)
-    return states
+            raw.pop(record.key, None)  # an older wanted state is not the child's state now
+    return {k.decode("ascii"): CasusState.model_validate_json(v) for k, v in raw.items()}
+
+
+def state_filter(kind: str | None = None, partner: str | None = None) -> RecordFilter | None:
+    """Keep the cases whose child pseudonym starts with `kind` and/or that involve `partner`."""
+    if kind is None and partner is None:
+        return None
+    key = kind.encode("ascii") if kind else b""
+    mark = f'"partner":"{partner}"'.encode() if partner else b""
+
+    def wanted(record_key: bytes, value: bytes) -> bool:
+        return record_key.startswith(key) and mark in value
+
+    return wanted
 
 
 @dataclass(frozen=True)
@@ -66,7 +89,7 @@ def _klok(state: CasusState, today: dt.date) -> str:
 
 def loket_rows(states: Iterable[CasusState], now: dt.datetime | None = None) -> list[LoketRow]:
     """The cases (not the children without one), oldest first, as loket rows."""
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).date()
+    today = amsterdam_today(now)
     shown = [s for s in states if s.status is not Status.GEEN]
     rows = []
     for s in sorted(shown, key=lambda s: (s.geopend or dt.date.min, s.kind)):
@@ -87,12 +110,21 @@ def loket_rows(states: Iterable[CasusState], now: dt.datetime | None = None) -> 
     return rows
 
 
-def render_loket(states: Iterable[CasusState], now: dt.datetime | None = None) -> Table:
-    """A rich table of the cases (not the children without one)."""
+#: Below this many columns the loket is two columns (case, details) instead of six.
+NARROW = 120
+
+
+def render_loket(
+    states: Iterable[CasusState], now: dt.datetime | None = None, width: int = NARROW
+) -> Table:
+    """A rich table of the cases (not the children without one) that fits `width` columns."""
+    rows = loket_rows(states, now)
+    if width < NARROW:
+        return _narrow(rows)
     table = Table(title="loket: één casus per kind", show_lines=True)
     for column in ("casus", "status", "betrokken", "regie", "thuiszitter", "signalen"):
         table.add_column(column)
-    for row in loket_rows(states, now):
+    for row in rows:
         table.add_row(
             row.casus,
             f"{row.status}\nsinds {row.sinds}",
@@ -101,4 +133,18 @@ def render_loket(states: Iterable[CasusState], now: dt.datetime | None = None) -
             row.thuiszitter,
             "\n".join(row.signalen) or "-",
         )
+    return table
+
+
+def _narrow(rows: list[LoketRow]) -> Table:
+    """One line per fact, under its case: what an 80-column terminal shows without wrapping."""
+    table = Table(title="loket: één casus per kind", show_lines=True)
+    table.add_column("casus", no_wrap=True)
+    table.add_column("status en betrokkenen")
+    for row in rows:
+        lines = [f"{row.status} sinds {row.sinds}", *row.betrokken, f"regie: {row.regie}"]
+        if row.thuiszitter != "-":
+            lines.append(f"thuiszitter: {row.thuiszitter}")
+        lines += [f"signaal {s}" for s in row.signalen]
+        table.add_row(row.casus, "\n".join(lines))
     return table

@@ -50,19 +50,28 @@ def tik(
     vandaag: dt.date,
     waarschuwingen: tuple[int, ...] = STANDAARD_WAARSCHUWINGEN,
 ) -> tuple[Termijnklok, list[Klokmoment]]:
-    """Advance the clock to `vandaag`; return each warning or expiry not given before, in order."""
+    """Advance the clock to `vandaag`; return at most one signal not given before.
+
+    A clock that catches up (the hub was down, or the report came late) passes several
+    warning points at once: only the latest is given, and none once the deadline has passed,
+    so a partner is not told the same thing several times on one day.
+    """
     dagen = (vandaag - klok.sinds).days
     moments: list[Klokmoment] = []
     given = set(klok.gewaarschuwd)
     deadline = klok.deadline
-    for offset in sorted(waarschuwingen):
-        if offset <= dagen and offset not in given and klok.sinds + dt.timedelta(offset) < deadline:
-            moments.append(Klokmoment(verstreken=False, dagen=offset, deadline=deadline))
-            given.add(offset)
+    due = [
+        offset
+        for offset in sorted(waarschuwingen)
+        if offset <= dagen and offset not in given and klok.sinds + dt.timedelta(offset) < deadline
+    ]
+    given.update(due)
     verstreken = klok.verstreken_gemeld
     if vandaag >= deadline and not verstreken:
         moments.append(Klokmoment(verstreken=True, dagen=dagen, deadline=deadline))
         verstreken = True
+    elif due:
+        moments.append(Klokmoment(verstreken=False, dagen=due[-1], deadline=deadline))
     return (
         klok.model_copy(
             update={"gewaarschuwd": tuple(sorted(given)), "verstreken_gemeld": verstreken}

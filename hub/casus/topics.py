@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from hub.events.topics import (
@@ -27,6 +26,7 @@ class CasusTopics:
     uit: str
     dlq: str
     datakeys: str
+    prefix: str = ""
 
     @classmethod
     def with_prefix(cls, prefix: str = "") -> CasusTopics:
@@ -40,6 +40,7 @@ class CasusTopics:
             uit=physical_name(CASUS_UIT, prefix=prefix),
             dlq=physical_name(DLQ, prefix=prefix),
             datakeys=physical_name(DATAKEYS, prefix=prefix),
+            prefix=prefix,
         )
 
     def contract(self, partner: str) -> str:
@@ -48,15 +49,3 @@ class CasusTopics:
             if known.value == partner:
                 return name
         raise KeyError(f"{partner} has no contract topic")
-
-    def partner_of(self, topic: str) -> str | None:
-        """The partner whose contract topic this is, or None."""
-        return self._partner_by_topic.get(topic)
-
-    @functools.cached_property
-    def _partner_by_topic(self) -> dict[str, str]:
-        # Asked once per input record: a lookup, not a walk over the partners.
-        partners: dict[str, str] = {}
-        for partner, name in zip(PRODUCING_PARTNERS, self.inputs, strict=True):
-            partners.setdefault(name, partner.value)
-        return partners

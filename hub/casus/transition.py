@@ -23,6 +23,7 @@ from hub.events import betrokkenheid as bt
 from hub.events import buurtteam as bu
 from hub.events import casus as cs
 from hub.events import jgz, leerplicht, privacy, school, swv
+from hub.events.days import day_start, local_date
 from hub.events.envelope import Event, Payload
 from hub.events.vocab import ContactRol, Domein, Partner
 
@@ -61,11 +62,6 @@ def transition(state: CasusState | None, inp: Input, config: CasusConfig) -> Res
     if isinstance(inp, Tick):
         return _on_tick(state, inp, config)
     return _on_event(state, inp, config)
-
-
-def utc_date(moment: dt.datetime) -> dt.date:
-    """The UTC calendar day of a moment: the casus counts days in UTC."""
-    return moment.astimezone(dt.UTC).date()
 
 
 def wisdatum(geboortejaar: int, config: CasusConfig) -> dt.date:
@@ -144,7 +140,7 @@ def _on_event(state: CasusState | None, event: Event[Any], config: CasusConfig) 
         raise NotForCasus(f"the casus has no rule for {event.type}")
     if state is not None and event.id in state.gezien:
         return state, []  # a duplicate: no second effect
-    dag = utc_date(event.time)
+    dag = local_date(event.time)
     fresh = state is None
     current = state or CasusState(kind=event.subject, pseudonymkid=event.pseudonymkid)
     geboortejaar = _geboortejaar(event.data) or current.geboortejaar
@@ -579,7 +575,7 @@ def handled_types() -> tuple[str, ...]:
 def _on_tick(state: CasusState | None, tick: Tick, config: CasusConfig) -> Result:
     if state is None:
         return None, []
-    today = utc_date(tick.now)
+    today = local_date(tick.now)
     stap = _Stap(state, today, state.kind, tick.now, config)
     s = state
     if s.geboortejaar is not None and today >= wisdatum(s.geboortejaar, config):
@@ -591,7 +587,7 @@ def _on_tick(state: CasusState | None, tick: Tick, config: CasusConfig) -> Resul
             return _erase(stap, cs.WisReden.BEWAARTERMIJN_VERSTREKEN)
         return s, []
     if s.status is Status.GEEN:
-        seen = utc_date(s.bijgewerkt) if s.bijgewerkt else today
+        seen = local_date(s.bijgewerkt) if s.bijgewerkt else today
         if today >= seen + dt.timedelta(days=config.archiveer_na_dagen):
             return None, []  # counters nobody needs any more; there never was a case
     last = s.laatste_signaal
@@ -725,7 +721,7 @@ def volgende_moment(state: CasusState, config: CasusConfig) -> dt.datetime | Non
             days.append(s.bewaren_tot)
         return _first(days)
     if s.status is Status.GEEN and s.bijgewerkt is not None:
-        days.append(utc_date(s.bijgewerkt) + dt.timedelta(days=config.archiveer_na_dagen))
+        days.append(local_date(s.bijgewerkt) + dt.timedelta(days=config.archiveer_na_dagen))
     if s.laatste_signaal is not None and s.status is not Status.GEEN:
         days.append(s.laatste_signaal + dt.timedelta(days=config.archiveer_na_dagen))
     klok = s.thuiszitten.klok
@@ -758,5 +754,5 @@ def volgende_moment(state: CasusState, config: CasusConfig) -> dt.datetime | Non
 def _first(days: list[dt.date]) -> dt.datetime | None:
     if not days:
         return None
-    first = min(days)
-    return dt.datetime(first.year, first.month, first.day, tzinfo=dt.UTC)
+    # Amsterdam midnight of the day (a deadline passes when that calendar day begins), in UTC.
+    return day_start(min(days)).astimezone(dt.UTC)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import typer
-from pydantic import ValidationError
 
 from hub.cli import (
     acl,
@@ -19,14 +18,13 @@ from hub.cli import (
     inzage,
     kafka,
     keys,
+    oidc,
     pii,
     policy,
     run,
     views,
 )
-from hub.cli.errors import OperatorError, one_line
-from hub.log import configure_logging
-from hub.settings import get_settings
+from hub.cli.errors import one_line, operator_errors
 
 app = typer.Typer(
     name="hub",
@@ -36,6 +34,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kafka.app, name="kafka")
+app.add_typer(oidc.app, name="oidc")
 app.add_typer(contracts.app, name="contracts")
 app.add_typer(keys.app, name="keys")
 app.add_typer(pii.app, name="pii")
@@ -55,6 +54,9 @@ app.command("indicators")(indicators.indicators)
 @app.callback()
 def _configure() -> None:
     """Read the settings and set up logging before any command."""
+    from hub.log import configure_logging
+    from hub.settings import get_settings
+
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
 
@@ -63,11 +65,15 @@ def main() -> None:
     """Entry point: run the CLI and turn every expected failure into one line on stderr."""
     try:
         app()
-    except ValidationError as exc:
-        print(f"hub: invalid configuration: {one_line(exc)}", file=sys.stderr)
-        sys.exit(2)
-    except OperatorError as exc:
-        print(f"hub: {exc}", file=sys.stderr)
-        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            print(f"hub: invalid configuration: {one_line(exc)}", file=sys.stderr)
+            sys.exit(2)
+        if not isinstance(exc, operator_errors()):
+            raise
+        print(f"hub: {exc}", file=sys.stderr)
+        sys.exit(1)

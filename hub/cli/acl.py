@@ -5,39 +5,30 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import structlog
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from hub.bus import client
-from hub.bus.security import (
-    ClientSecurity,
-    SecurityConfigError,
-    admin_security,
-    explain,
-    password_store,
-)
-from hub.ops.acl import (
-    Acl,
-    Operation,
-    desired_acls,
-    managed_principals,
-    matrix,
-    policy_registry,
-)
-from hub.ops.acl_admin import AdminRefused, ScramChange, alter_scram, apply_acls, describe_acls
-from hub.settings import PROJECT_ROOT, get_settings
+from hub.cli.lazy import get_settings
+
+if TYPE_CHECKING:
+    from hub.bus.client import AdminClient
+    from hub.bus.security import ClientSecurity
+    from hub.ops.acl import Acl
 
 app = typer.Typer(help="ACLs on the bus, derived from the topic registry.", no_args_is_help=True)
 console = Console(stderr=True, soft_wrap=True)
 out = Console()
-log = structlog.get_logger()
 T = TypeVar("T")
-STRIMZI_DIR = PROJECT_ROOT / "deploy" / "strimzi"
-OutOption = typer.Option(STRIMZI_DIR, "--out", help="Directory of the generated manifests.")
+
+
+def _log() -> Any:
+    import structlog
+
+    return structlog.get_logger()
+
+
 PolicyOption = typer.Option(
     None, "--policy", help="Sharing policy YAML (default: the shipped policy)."
 )
@@ -45,6 +36,7 @@ PolicyOption = typer.Option(
 
 def desired(policy: Path | None = None) -> set[Acl]:
     """The ACLs the topic registry and the sharing policy ask for, for the configured region."""
+    from hub.ops.acl import desired_acls, policy_registry
     from hub.views.policy import PolicyError, load_policy
 
     try:
@@ -56,10 +48,12 @@ def desired(policy: Path | None = None) -> set[Acl]:
     return desired_acls(topics, prefix=get_settings().topic_prefix)
 
 
-def _run(
-    work: Callable[[client.AdminClient], Awaitable[T]], security: ClientSecurity | None = None
-) -> T:
+def _run(work: Callable[[AdminClient], Awaitable[T]], security: ClientSecurity | None = None) -> T:
     """Run `work` with an admin client as the operator; every refusal becomes one line."""
+    from hub.bus import client
+    from hub.bus.security import SecurityConfigError, admin_security, explain
+    from hub.ops.acl_admin import AdminRefused
+
     settings = get_settings()
 
     async def go() -> T:
@@ -85,13 +79,17 @@ def _run(
         reason = explain(exc)
         if reason is None:
             raise
-        log.warning("bus.admin_refused", user=settings.kafka_admin_username, reason=reason)
+        _log().warning("bus.admin_refused", user=settings.kafka_admin_username, reason=reason)
         console.print(f"hub: the broker refused {settings.kafka_admin_username}: {reason}")
         raise typer.Exit(1) from None
 
 
 def _print_matrix(acls: set[Acl], title: str) -> None:
     """One row per principal: what it may write, read, which groups and what else."""
+    from rich.table import Table
+
+    from hub.ops.acl import Operation, matrix
+
     table = Table(title=title, show_lines=True)
     for column in ("principal", "write", "read", "consumer groups", "other"):
         table.add_column(column, overflow="fold")
@@ -128,6 +126,8 @@ def show(
     policy: Path | None = PolicyOption,
 ) -> None:
     """Print the ACL matrix: resources down, principals across."""
+    from hub.ops.acl_admin import describe_acls
+
     if live:
         _print_matrix(_run(describe_acls), "ACLs on the broker")
     else:
@@ -141,10 +141,13 @@ def apply(
 ) -> None:
     """Make the broker hold exactly the derived ACLs for this region's principals (idempotent);
     another region's (another topic prefix) are never touched."""
+    from hub.ops.acl import managed_principals
+    from hub.ops.acl_admin import apply_acls, describe_acls
+
     wanted = desired(policy)
     managed = managed_principals(get_settings().topic_prefix)
 
-    async def work(admin: client.AdminClient) -> tuple[set[Acl], set[Acl]]:
+    async def work(admin: AdminClient) -> tuple[set[Acl], set[Acl]]:
         if dry_run:
             from hub.ops.acl import diff
 
@@ -160,7 +163,7 @@ def apply(
         out.print(f"- {acl}", highlight=False)
     verb = "would add" if dry_run else "added"
     console.print(f"acl: {verb} {len(added)}, removed {len(removed)}, {len(wanted)} desired")
-    log.info("acl.applied", added=len(added), removed=len(removed), dry_run=dry_run)
+    _log().info("acl.applied", added=len(added), removed=len(removed), dry_run=dry_run)
 
 
 @app.command("rotate-password")
@@ -168,6 +171,9 @@ def rotate_password(
     user: str = typer.Argument(..., help="SCRAM user: hub, a partner, or the admin itself."),
 ) -> None:
     """Write a new SCRAM password for USER to its 0600 file and set it on the broker."""
+    from hub.bus.security import SecurityConfigError, admin_security, password_store
+    from hub.ops.acl_admin import ScramChange, alter_scram
+
     settings = get_settings()
     store = password_store(settings)
     try:
@@ -178,7 +184,7 @@ def rotate_password(
     old = store.path(user).read_text() if store.path(user).exists() else None
     password = store.rotate(user)
 
-    async def work(admin: client.AdminClient) -> None:
+    async def work(admin: AdminClient) -> None:
         await alter_scram(admin, [ScramChange(user, password)])
 
     try:
@@ -189,38 +195,4 @@ def rotate_password(
             store.path(user).write_text(old)
         raise
     console.print(f"acl: new SCRAM password for {user} in {store.path(user)}; restart its clients")
-    log.info("scram.rotated", user=user)
-
-
-def strimzi_files(
-    cluster: str = "hub", prefix: str = "", policy: Path | None = None
-) -> dict[str, str]:
-    """File name -> content of the generated manifests (Kafka, topics, users, the hub)."""
-    from hub.ops import strimzi
-    from hub.views.policy import load_policy
-
-    return strimzi.manifests(cluster=cluster, prefix=prefix, policy=load_policy(policy))
-
-
-@app.command("strimzi")
-def strimzi_command(
-    out: Path = OutOption,
-    cluster: str = typer.Option("hub", help="The Strimzi Kafka resource's name."),
-    prefix: str = typer.Option("", help="Topic prefix of the region (HUB_TOPIC_PREFIX)."),
-    check: bool = typer.Option(False, "--check", help="Exit 1 when the files differ."),
-    policy: Path | None = PolicyOption,
-) -> None:
-    """Write the Kafka cluster, KafkaTopic, KafkaUser (SCRAM + ACLs) and hub manifests."""
-    drift = []
-    for name, text in strimzi_files(cluster, prefix, policy).items():
-        path = out / name
-        if check:
-            if not path.exists() or path.read_text() != text:
-                drift.append(name)
-            continue
-        out.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        console.print(f"wrote {path}")
-    if drift:
-        console.print(f"hub: {', '.join(drift)} differ from the registry: run `hub deploy strimzi`")
-        raise typer.Exit(1)
+    _log().info("scram.rotated", user=user)

@@ -4,32 +4,41 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import signal
+from typing import Any
 
 import typer
 from rich.console import Console
 
-from hub.bus import client
-from hub.casus.loket import load_states, render_loket
-from hub.casus.runner import APP_ID, CasusRunner, ensure_topics
-from hub.casus.topics import CasusTopics
-from hub.process import settle_heap
-from hub.settings import get_settings
+from hub.cli.lazy import get_settings
 
 app = typer.Typer(help="The casus processor: one case per child.", no_args_is_help=True)
 console = Console()
+err = Console(stderr=True)
+
+#: The casus processor's consumer group without the region prefix (hub.casus.runner.APP_ID).
+DEFAULT_GROUP = "hub-casus"
 
 
 async def _run(group: str, tick_interval: float) -> None:
+    from hub.bus import client
+    from hub.casus.runner import CasusRunner, ensure_topics
+    from hub.casus.topics import CasusTopics
+    from hub.process import settle_heap
+
     settings = get_settings()
     bootstrap = client.bootstrap_servers(settings)
     await client.ensure_reachable(bootstrap)
     topics = CasusTopics.with_prefix(settings.topic_prefix)
     await ensure_topics(bootstrap, topics)
+    # The region's prefix goes in front, as in `hub run`: two regions on one cluster are two
+    # groups (and two transactional-id ranges), never one group that splits their work.
+    app_id = settings.topic_prefix + group
     runner = CasusRunner(
         bootstrap,
         topics,
-        app_id=group,
+        app_id=app_id,
         tick_interval=tick_interval,
         # A short fetch wait: the runtime's offset resets wait for the fetch in flight.
         consumer_options={
@@ -44,6 +53,7 @@ async def _run(group: str, tick_interval: float) -> None:
         loop.add_signal_handler(sig, stopped.set)
     await runner.start()
     settle_heap()  # the restored state is long-lived
+    print(f"casus: group {app_id}", flush=True)
     print(f"casus: ready, tasks {sorted(runner.processor.tasks)}", flush=True)
     try:
         await stopped.wait()
@@ -54,7 +64,10 @@ async def _run(group: str, tick_interval: float) -> None:
 
 @app.command("run")
 def run(
-    group: str = typer.Option(APP_ID, help="Consumer group (and transactional id prefix)."),
+    group: str = typer.Option(
+        DEFAULT_GROUP,
+        help="Consumer group (and transactional id prefix), after HUB_TOPIC_PREFIX.",
+    ),
     tick_interval: float = typer.Option(5.0, help="Seconds between clock checks."),
 ) -> None:
     """Run the casus processor until SIGTERM or Ctrl-C."""
@@ -63,11 +76,35 @@ def run(
 
 
 @app.command("show")
-def show() -> None:
-    """Read the casus state topic and print the loket."""
+def show(
+    kind: str | None = typer.Option(
+        None, "--kind", help="Only the case of this child pseudonym (or its first characters)."
+    ),
+    partner: str | None = typer.Option(
+        None, help="Only cases this partner is involved in (leerplicht, jgz, buurtteam, swv)."
+    ),
+    limit: int = typer.Option(100, min=1, help="Show at most this many cases (oldest first)."),
+) -> None:
+    """Read the casus state topic and print the loket, filtered by child or partner."""
+    from hub.bus import client
+    from hub.casus.loket import load_states, render_loket, state_filter
+    from hub.casus.topics import CasusTopics
+
     settings = get_settings()
     bootstrap = client.bootstrap_servers(settings)
-    asyncio.run(client.ensure_reachable(bootstrap))
     topics = CasusTopics.with_prefix(settings.topic_prefix)
-    states = asyncio.run(load_states(bootstrap, topics.state))
-    console.print(render_loket(states.values()))
+
+    async def read() -> dict[str, Any]:
+        await client.ensure_reachable(bootstrap)
+        return await load_states(bootstrap, topics.state, state_filter(kind, partner))
+
+    with err.status("reading the casus state topic …"):
+        states = list(asyncio.run(read()).values())
+    if partner is not None:
+        states = [
+            s for s in states if any(b.actief and b.partner == partner for b in s.betrokkenheden)
+        ]
+    states.sort(key=lambda s: (s.geopend or dt.date.min, s.kind))
+    console.print(render_loket(states[:limit], width=console.width))
+    if len(states) > limit:
+        err.print(f"{len(states) - limit} more cases: narrow with --kind or --partner, or --limit")

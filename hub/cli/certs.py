@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from hub.bus.security import tls_dir
-from hub.ops import certs
-from hub.settings import get_settings
+from hub.cli.lazy import get_settings
+
+if TYPE_CHECKING:
+    from hub.ops.certs import TlsFiles
 
 app = typer.Typer(
     help="Development certificates (a CA and a broker certificate, PEM; never commit them).",
@@ -24,10 +26,14 @@ DirOption = typer.Option(
 
 
 def _dir(directory: Path | None) -> Path:
+    from hub.bus.security import tls_dir
+
     return directory or tls_dir(get_settings())
 
 
-def _report(files: certs.TlsFiles) -> None:
+def _report(files: TlsFiles) -> None:
+    from hub.ops import certs
+
     now = dt.datetime.now(dt.UTC)
     for label, path in (("CA", files.ca_cert), ("broker", files.broker_keystore)):
         expires = certs.not_valid_after(path)
@@ -42,6 +48,8 @@ def init(
     days: int = typer.Option(90, min=1, max=825, help="Validity of the broker certificate."),
 ) -> None:
     """Create a dev CA and a broker certificate for 127.0.0.1/localhost (kept if present)."""
+    from hub.ops import certs
+
     target = _dir(directory)
     existed = certs.TlsFiles(target).exist()
     files = certs.init(target, force=force, days=days)
@@ -56,6 +64,8 @@ def renew(
     days: int = typer.Option(90, min=1, max=825, help="Validity of the new broker certificate."),
 ) -> None:
     """Issue a fresh broker certificate with the existing CA; restart the broker to load it."""
+    from hub.ops import certs
+
     target = _dir(directory)
     if not certs.TlsFiles(target).exist():
         console.print(f"hub: no certificates in {target}: run `hub certs init` first")
@@ -66,6 +76,8 @@ def renew(
 @app.command()
 def show(directory: Path | None = DirOption) -> None:
     """Print where the certificates are and when they expire; exit 1 when missing or expired."""
+    from hub.ops import certs
+
     target = _dir(directory)
     files = certs.TlsFiles(target)
     if not files.exist():

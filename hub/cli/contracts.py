@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hub.events import export, released
-from hub.events.errors import ContractError
-from hub.events.registry import parse_event
-from hub.views.asyncapi import add_views
+if TYPE_CHECKING:
+    from hub.events.export import AsyncApiHook
 
-#: The contract export plus what the sharing policy projects to each audience.
-HOOK: export.AsyncApiHook = add_views
+
+def hook() -> AsyncApiHook:
+    """The contract export plus what the sharing policy projects to each audience."""
+    from hub.views.asyncapi import add_views
+
+    return add_views
+
 
 app = typer.Typer(help="Contract schemas, AsyncAPI, examples and validation.", no_args_is_help=True)
 
@@ -22,7 +26,9 @@ app = typer.Typer(help="Contract schemas, AsyncAPI, examples and validation.", n
 @app.command("export")
 def export_() -> None:
     """Regenerate contracts/ (schemas, examples, asyncapi.yaml, CATALOGUE.md) from the models."""
-    changed = export.write(hook=HOOK)
+    from hub.events import export
+
+    changed = export.write(hook=hook())
     for rel in changed:
         typer.echo(f"wrote {rel}")
     typer.echo(f"{len(changed)} file(s) changed in {export.CONTRACTS_DIR}")
@@ -31,6 +37,8 @@ def export_() -> None:
 @app.command()
 def release() -> None:
     """Snapshot the schema of every not yet released type into contracts/released/<major>/."""
+    from hub.events import released
+
     added = released.release()
     for rel in added:
         typer.echo(f"released {rel}")
@@ -40,7 +48,9 @@ def release() -> None:
 @app.command()
 def check() -> None:
     """Fail when contracts/ drifts from the code or a change breaks a released version."""
-    problems = [f"drift: {p}" for p in export.drift(hook=HOOK)]
+    from hub.events import export, released
+
+    problems = [f"drift: {p}" for p in export.drift(hook=hook())]
     problems += [f"incompatible: {p}" for p in released.compatibility_problems()]
     for problem in problems:
         typer.echo(problem, err=True)
@@ -68,6 +78,9 @@ def read_events(text: str) -> list[tuple[int, Any]]:
 
 def validate_text(text: str) -> tuple[list[str], int]:
     """One line per event (`event N: ...`) and the number of invalid events."""
+    from hub.events.errors import ContractError
+    from hub.events.registry import parse_event
+
     lines: list[str] = []
     invalid = 0
     events = read_events(text)
@@ -90,10 +103,17 @@ def validate_text(text: str) -> tuple[list[str], int]:
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    file: Annotated[Path, typer.Argument(help="The file of events ('-' = stdin).")],
 ) -> None:
     """Validate structured CloudEvents JSON (one event, an array, or JSON lines) per event."""
-    lines, invalid = validate_text(file.read_text(encoding="utf-8"))
+    if str(file) == "-":
+        text = sys.stdin.read()
+    elif not file.is_file():
+        typer.echo(f"hub: {file}: no such file", err=True)
+        raise typer.Exit(2)
+    else:
+        text = file.read_text(encoding="utf-8")
+    lines, invalid = validate_text(text)
     for line in lines:
         typer.echo(line)
     if invalid:

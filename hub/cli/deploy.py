@@ -7,10 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from hub.bus.security import PasswordStore, secrets_dir
-from hub.cli import acl
-from hub.ops import certs
-from hub.settings import get_settings
+from hub.cli.lazy import get_settings
 
 app = typer.Typer(
     help="Deployment: Kubernetes manifests (Strimzi) and the secured docker compose variant.",
@@ -18,21 +15,64 @@ app = typer.Typer(
 )
 console = Console(stderr=True, soft_wrap=True)
 
+#: deploy/strimzi of the checkout (hub.settings.PROJECT_ROOT, without importing the settings).
+STRIMZI_DIR = Path(__file__).resolve().parents[2] / "deploy" / "strimzi"
+OutOption = typer.Option(STRIMZI_DIR, "--out", help="Directory of the generated manifests.")
 DirOption = typer.Option(None, "--dir", help="Where tls/ and users/ go (default: key_dir/kafka).")
+PolicyOption = typer.Option(
+    None, "--policy", help="Sharing policy YAML (default: the shipped policy)."
+)
 
-# One generator, two names: `hub acl strimzi` came first and stays.
-app.command("strimzi")(acl.strimzi_command)
+
+def strimzi_files(
+    cluster: str = "hub", prefix: str = "", policy: Path | None = None
+) -> dict[str, str]:
+    """File name -> content of the generated manifests (Kafka, topics, users, the hub), from
+    the registry as the sharing policy shapes it (a view topic and principal per school board)."""
+    from hub.ops import strimzi
+    from hub.views.policy import load_policy
+
+    return strimzi.manifests(cluster=cluster, prefix=prefix, policy=load_policy(policy))
+
+
+@app.command("strimzi")
+def strimzi_command(
+    out: Path = OutOption,
+    cluster: str = typer.Option("hub", help="The Strimzi Kafka resource's name."),
+    prefix: str = typer.Option("", help="Topic prefix of the region (HUB_TOPIC_PREFIX)."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when the files differ."),
+    policy: Path | None = PolicyOption,
+) -> None:
+    """Write the Kafka cluster, KafkaTopic, KafkaUser (SCRAM + ACLs) and hub manifests."""
+    files = strimzi_files(cluster, prefix, policy)
+    drift = []
+    for name, text in files.items():
+        path = out / name
+        if check:
+            if not path.exists() or path.read_text() != text:
+                drift.append(name)
+            continue
+        out.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        console.print(f"wrote {path}")
+    if drift:
+        console.print(f"hub: {', '.join(drift)} differ from the registry: run `hub deploy strimzi`")
+        raise typer.Exit(1)
+    if check:
+        console.print(f"deploy strimzi: {len(files)} manifests in {out} match the registry")
 
 
 @app.command("compose-secrets")
 def compose_secrets(directory: Path | None = DirOption) -> None:
     """Make what deploy/docker-compose.secure.yml mounts: a dev CA, the broker certificate and a
     SCRAM password per user (existing files are kept)."""
+    from hub.bus.security import PasswordStore, secrets_dir
+    from hub.ops import certs
+    from hub.ops.acl import bus_users
+
     base = directory or secrets_dir(get_settings())
     files = certs.init(base / "tls")
     store = PasswordStore(base / "users")
-    from hub.ops.acl import bus_users
-
     for user in bus_users(prefix=get_settings().topic_prefix):
         store.ensure(user)
     console.print(f"certificates in {files.directory}, SCRAM passwords in {store.directory}")

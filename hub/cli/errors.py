@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
-from hub.adapters.registry import UnknownFeed
-from hub.bus.client import BusUnavailable
-from hub.ops.launcher import LauncherError
-from hub.privacy.keyring import KeyRingError
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
-#: Every exception whose message is written for an operator.
-OperatorError: tuple[type[Exception], ...] = (
-    LauncherError,
-    BusUnavailable,
-    KeyRingError,
-    UnknownFeed,
-)
+
+def operator_errors() -> tuple[type[Exception], ...]:
+    """Every exception whose message is written for an operator.
+
+    Imported only when an exception reaches `main`, so that no command pays for the
+    modules (the Kafka client among them) at start-up.
+    """
+    from hub.adapters.registry import UnknownFeed
+    from hub.bus.client import BusUnavailable
+    from hub.ops.launcher import LauncherError
+    from hub.privacy.keyring import KeyRingError
+    from hub.views.policy import PolicyError
+    from hub.web.listen import HttpPortUnavailable
+
+    return (
+        LauncherError,
+        BusUnavailable,
+        KeyRingError,
+        UnknownFeed,
+        HttpPortUnavailable,
+        PolicyError,
+    )
 
 
 def one_line(exc: ValidationError) -> str:

@@ -8,20 +8,19 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from hub.adapters.conformance import check_adapter
-from hub.adapters.ingest import IngestService, MemoryPublisher, Topics
-from hub.adapters.kit import Context
-from hub.adapters.registry import AdapterRegistry, UnknownFeed, adapters_of, builtin_registry
-from hub.adapters.report import IngestReport
-from hub.privacy.keyring import load_keyring
-from hub.settings import get_settings
+from hub.cli.lazy import get_settings
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from hub.adapters.ingest import IngestService
+    from hub.adapters.registry import AdapterRegistry
+    from hub.adapters.report import IngestReport
 
 adapters_app = typer.Typer(
     help="The adapters: list them, check one against the conformance kit, run one on Kafka.",
@@ -29,8 +28,8 @@ adapters_app = typer.Typer(
 )
 console = Console(stderr=True, soft_wrap=True)
 
-#: Above this many bytes a progress bar is shown.
-PROGRESS_BYTES = 256 * 1024
+#: Above this many bytes (about half a second of mapping) a progress bar is shown.
+PROGRESS_BYTES = 64 * 1024
 
 CONTENT_TYPES = {
     ".csv": "text/csv",
@@ -51,8 +50,21 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-def summary(report: IngestReport, seconds: float, records: int) -> Table:
+def record_count(body: bytes, content_type: str) -> int | None:
+    """How many records a body holds, for a progress bar: its non-blank lines, without the
+    CSV header; None for a JSON document (one array), whose records are not lines."""
+    if "json" in content_type and "ndjson" not in content_type:
+        return None
+    lines = sum(1 for line in body.splitlines() if line.strip())
+    return max(0, lines - 1) if "csv" in content_type else lines
+
+
+def summary(
+    report: IngestReport, seconds: float, records: int, ingest_seconds: float | None = None
+) -> Table:
     """The end-of-import table: accepted, duplicates, rejected by reason, ignored fields."""
+    from rich.table import Table
+
     table = Table(title=f"{report.partner}/{report.feed} ({report.batch})", show_header=False)
     table.add_row("accepted", str(len(report.accepted)))
     table.add_row("duplicates", str(len(report.duplicates)))
@@ -61,8 +73,11 @@ def summary(report: IngestReport, seconds: float, records: int) -> Table:
         table.add_row(f"  {reason}", str(count))
     for name, count in report.ignored.items():
         table.add_row(f"ignored field {name}", f"{count} records")
+    if report.masked:
+        table.add_row("masked in free text", f"{len(report.masked)} records")
     rate = records / seconds if seconds > 0 else 0.0
-    table.add_row("time", f"{seconds:.1f} s ({rate:,.0f} records/s)")
+    detail = "" if ingest_seconds is None else f"; the ingest itself {ingest_seconds:.1f} s"
+    table.add_row("time", f"{seconds:.1f} s in all ({rate:,.0f} records/s{detail})")
     return table
 
 
@@ -71,7 +86,15 @@ async def _import(
 ) -> IngestReport:
     if len(body) < PROGRESS_BYTES:
         return await service.ingest(partner, feed, body, content_type)
-    total = max(1, body.count(b"\n"))
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    total = record_count(body, content_type)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -107,6 +130,9 @@ def import_file(
     ] = 20,
 ) -> None:
     """Import a partner's file through its adapter: events once, bad rows to the DLQ."""
+    started = time.perf_counter()
+    from hub.adapters.registry import UnknownFeed, builtin_registry
+
     registry = builtin_registry()
     try:
         registry.get_adapter(partner, feed)
@@ -129,7 +155,7 @@ def import_file(
         typer.echo(f"record {rejection.record}: {rejection.reason}{where}: {rejection.message}")
     if len(report.rejected) > show_rejections:
         typer.echo(f"... and {len(report.rejected) - show_rejections} more rejected records")
-    console.print(summary(report, seconds, records))
+    console.print(summary(report, time.perf_counter() - started, records, seconds))
     if dry_run:
         console.print("[yellow]dry run: nothing was published[/]")
     if report.rejected:
@@ -146,6 +172,10 @@ async def _run_import(
     organisation: str,
 ) -> tuple[IngestReport, float]:
     """The report and the seconds the ingest itself took (after connecting)."""
+    from hub.adapters.ingest import IngestService, MemoryPublisher, Topics
+    from hub.adapters.kit import Context
+    from hub.privacy.keyring import load_keyring
+
     settings = get_settings()
     ring = load_keyring(settings)
     if dry_run:
@@ -159,8 +189,17 @@ async def _run_import(
     from hub.web.ingest import IngestOptions, ingest_service
 
     options = IngestOptions(organisation=organisation)
-    async with ingest_service(settings, ring=ring, registry=registry, options=options) as service:
-        return await _timed(service, partner, feed, body, content_type)
+    # Connecting and reading the ids seen before can take seconds: say what is going on.
+    waiting = console.status("connecting to the bus and reading the ids seen before …")
+    waiting.start()
+    try:
+        async with ingest_service(
+            settings, ring=ring, registry=registry, options=options
+        ) as service:
+            waiting.stop()
+            return await _timed(service, partner, feed, body, content_type)
+    finally:
+        waiting.stop()
 
 
 async def _timed(
@@ -174,6 +213,8 @@ async def _timed(
 @adapters_app.command("list")
 def list_adapters() -> None:
     """Every (partner, feed) with the event type it makes."""
+    from hub.adapters.registry import builtin_registry
+
     for (partner, feed), adapter in builtin_registry().items():
         model = getattr(adapter, "model", None)
         event_type = getattr(model, "event_type", "?")
@@ -187,6 +228,9 @@ def check(
     ],
 ) -> None:
     """Run the conformance kit: valid contracts, deterministic ids, no PII, nasty inputs."""
+    from hub.adapters.conformance import check_adapter
+    from hub.adapters.registry import adapters_of, builtin_registry
+
     try:
         adapters = (
             tuple(builtin_registry().values()) if module == "builtin" else adapters_of(module)
@@ -231,15 +275,18 @@ def docs(
         typer.echo(f"out of date: {directory / rel}")
     if stale:
         raise typer.Exit(1)
+    typer.echo(f"adapters docs: {directory} is up to date")
 
 
 @adapters_app.command()
 def token(
     partner: Annotated[str, typer.Argument(help="The partner that will post with it.")],
 ) -> None:
-    """Issue an ingest bearer token for a partner (shown once; only its hash is kept)."""
-    from hub.web.ingest import tokens_dir
-    from hub.web.tokens import PartnerTokens
+    """Issue an ingest bearer token for a partner (shown once; only its hash is kept).
+
+    A running hub accepts it within seconds, without a restart.
+    """
+    from hub.web.tokens import PartnerTokens, tokens_dir
 
     directory = tokens_dir(get_settings())
     tokens = PartnerTokens.load(directory)
@@ -249,11 +296,29 @@ def token(
     typer.echo(secret)
 
 
+@adapters_app.command()
+def revoke(
+    partner: Annotated[str, typer.Argument(help="The partner whose tokens stop working.")],
+) -> None:
+    """Revoke every ingest token of a partner; a running hub refuses them within seconds."""
+    from hub.web.tokens import PartnerTokens, tokens_dir
+
+    directory = tokens_dir(get_settings())
+    tokens = PartnerTokens.load(directory)
+    count = tokens.revoke(partner)
+    if count == 0:
+        raise _fail(f"no tokens for partner '{partner}'")
+    path = tokens.save(directory)
+    console.print(f"{count} token(s) of {partner} revoked in {path}")
+
+
 @adapters_app.command("run")
 def run_adapter(
     partner: Annotated[str, typer.Argument(help="The partner whose raw topic to read.")],
 ) -> None:
     """Run the partner's adapters over its raw topic on Kafka, until SIGTERM or Ctrl-C."""
+    from hub.adapters.registry import UnknownFeed, builtin_registry
+
     if not any(p == partner for p, _ in builtin_registry()):
         raise UnknownFeed(f"no adapters for partner '{partner}'")
     with contextlib.suppress(KeyboardInterrupt):

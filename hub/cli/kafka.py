@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 
-from hub.ops.launcher import INSECURE_WARNING, SECURE_NOTE, LocalKafka
-from hub.settings import get_settings
+from hub.cli.lazy import get_settings
+
+if TYPE_CHECKING:
+    from hub.ops.launcher import LocalKafka
 
 app = typer.Typer(
     help="Run the local Apache Kafka broker (KRaft, no Docker).", no_args_is_help=True
@@ -15,6 +19,8 @@ console = Console(stderr=True)
 
 
 def _local(secure: bool = False) -> LocalKafka:
+    from hub.ops.launcher import LocalKafka
+
     settings = get_settings()
     if secure:
         settings = settings.model_copy(update={"kafka_security_protocol": "SASL_SSL"})
@@ -23,17 +29,22 @@ def _local(secure: bool = False) -> LocalKafka:
 
 @app.command()
 def up(
-    timeout: float = typer.Option(90.0, help="Seconds to wait for the broker to answer."),
+    timeout: float = typer.Option(
+        90.0,
+        help="Seconds to wait for the broker to answer (longer while it recovers its logs).",
+    ),
     secure: bool = typer.Option(
         False,
         "--secure",
-        help="SASL/SCRAM over TLS with ACLs (same as HUB_KAFKA_SECURITY=SASL_SSL).",
+        help="SASL/SCRAM over TLS with ACLs (same as HUB_KAFKA_SECURITY_PROTOCOL=SASL_SSL).",
     ),
 ) -> None:
     """Start the broker unless it runs; wait until it answers metadata requests."""
+    from hub.ops.launcher import INSECURE_WARNING, SECURE_NOTE
+
     local = _local(secure)
     before = local.status()
-    status = local.up(timeout=timeout)
+    status = local.up(timeout=timeout, progress=lambda line: console.print(line, markup=False))
     verb = "already running" if before.running else "started"
     console.print(f"kafka {verb}: {status.bootstrap} (pid {status.pid}, {local.directory})")
     instance = local.instance()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from hub.views.policy import Policy, PolicyError, load_policy, short_type
+if TYPE_CHECKING:
+    from hub.views.policy import Policy
 
 app = typer.Typer(help="The sharing policy: who receives what, why and on which basis.")
 out = Console(soft_wrap=False, width=200)
@@ -21,6 +22,8 @@ PolicyFile = Annotated[
 
 
 def _load(path: Path | None) -> Policy:
+    from hub.views.policy import PolicyError, load_policy
+
     try:
         return load_policy(path)
     except PolicyError as exc:
@@ -31,11 +34,13 @@ def _load(path: Path | None) -> Policy:
 
 def matrix(policy: Policy) -> Table:
     """Audiences by event types: a cell shows the number of fields, `+e` for encrypted text."""
+    from hub.views.policy import short_type
+
     audiences = policy.audiences()
     table = Table(
         title=f"{policy.title} — versie {policy.version} — sha256 {policy.sha256[:16]}",
         caption="n = fields shared, +e = with encrypted free text, * = only some values "
-        "(where), · = not shared",
+        "(where), t = only with the parents' consent (toestemming), · = not shared",
     )
     table.add_column("event type")
     for audience in audiences:
@@ -51,6 +56,7 @@ def matrix(policy: Policy) -> Table:
             cell = str(len(grant.fields))
             cell += "+e" if grant.encrypted else ""
             cell += "*" if grant.where else ""
+            cell += "t" if grant.toestemming else ""
             cells.append(cell)
         table.add_row(short_type(event_type), *cells)
     return table
@@ -80,6 +86,8 @@ def show(
     ] = False,
 ) -> None:
     """Print the policy as a matrix of audiences by event types, with purposes and bases."""
+    from hub.views.policy import short_type
+
     policy = _load(file)
     out.print(matrix(policy))
     out.print(bases(policy))

@@ -6,20 +6,22 @@ import asyncio
 import contextlib
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from hub.runtime import Hub, HubOptions
-from hub.settings import get_settings
-from hub.web.ingest import tokens_dir
-from hub.web.tokens import PartnerTokens
+from hub.cli.lazy import get_settings
+
+if TYPE_CHECKING:
+    from hub.runtime import HubOptions
 
 console = Console(stderr=True)
 
 
 async def _serve(options: HubOptions) -> None:
+    from hub.runtime import Hub
+
     settings = get_settings()
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -43,10 +45,14 @@ def run(
     ] = True,
 ) -> None:
     """Run the hub: HTTP ingest, the casus processor and the views projector, in one process."""
+    from hub.runtime import HubOptions
+    from hub.web.tokens import LiveTokens, tokens_dir
+
     settings = get_settings()
     options = HubOptions(
         http=http,
-        tokens=PartnerTokens.load(tokens_dir(settings)),
+        # Re-read on change: tokens issued or revoked take effect without a restart.
+        tokens=LiveTokens(tokens_dir(settings)),
         policy=policy,
         tick_interval=tick_interval,
     )

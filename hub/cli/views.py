@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from hub.bus import client
-from hub.privacy.keyring import KeyRing, load_keyring
-from hub.settings import get_settings
-from hub.views.policy import PolicyError
-from hub.views.reload import PolicyHolder
-from hub.views.runner import run as run_projector
+from hub.cli.lazy import get_settings
+
+if TYPE_CHECKING:
+    from hub.privacy.keyring import KeyRing
+    from hub.views.reload import PolicyHolder
 
 app = typer.Typer(help="Views per audience: the projector.", no_args_is_help=True)
 err = Console(stderr=True)
@@ -27,6 +26,11 @@ def run(
     ] = None,
 ) -> None:
     """Project contract and casus events to the audiences; reload the policy on SIGHUP or edit."""
+    from hub.bus import client
+    from hub.privacy.keyring import load_keyring
+    from hub.views.policy import PolicyError
+    from hub.views.reload import PolicyHolder
+
     settings = get_settings()
     ring = load_keyring(settings)
     try:
@@ -40,5 +44,8 @@ def run(
 
 
 async def _run(bootstrap: str, holder: PolicyHolder, ring: KeyRing, prefix: str) -> None:
+    from hub.bus import client
+    from hub.views.runner import run as run_projector
+
     await client.ensure_reachable(bootstrap)
     await run_projector(bootstrap, ring, holder, prefix=prefix)

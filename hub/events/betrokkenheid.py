@@ -11,6 +11,7 @@ from pydantic import Field
 from hub.events.envelope import Payload
 from hub.events.fields import Geboortejaar
 from hub.events.registry import register
+from hub.events.sensitivity import DOMEIN_GEZONDHEID, SensitiveValue
 from hub.events.vocab import KERNPARTNERS, ContactRol, Domein, Partner
 
 BETROKKENHEID_GESTART = "nl.onderwijsjeugd.betrokkenheid.gestart.v1"
@@ -33,6 +34,7 @@ class BetrokkenheidGestart(Payload):
 
     event_type: ClassVar[str] = BETROKKENHEID_GESTART
     producers: ClassVar[frozenset[Partner]] = frozenset(KERNPARTNERS)
+    sensitive_values: ClassVar[tuple[SensitiveValue, ...]] = (DOMEIN_GEZONDHEID,)
     example: ClassVar[dict[str, Any]] = {
         "domein": "gezin",
         "contactrol": "gezinscoach",
@@ -53,6 +55,7 @@ class BetrokkenheidBeeindigd(Payload):
 
     event_type: ClassVar[str] = BETROKKENHEID_BEEINDIGD
     producers: ClassVar[frozenset[Partner]] = frozenset(KERNPARTNERS)
+    sensitive_values: ClassVar[tuple[SensitiveValue, ...]] = (DOMEIN_GEZONDHEID,)
     example: ClassVar[dict[str, Any]] = {
         "domein": "gezin",
         "contactrol": "gezinscoach",

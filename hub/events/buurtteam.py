@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from hub.events.envelope import Payload, partners
 from hub.events.registry import register
+from hub.events.sensitivity import DOMEIN_GEZONDHEID, SensitiveValue
 from hub.events.vocab import Domein, Partner
 
 HULPTRAJECT_GESTART = "nl.onderwijsjeugd.buurtteam.hulptraject.gestart.v1"
@@ -30,6 +31,7 @@ class HulptrajectGestart(Payload):
 
     event_type: ClassVar[str] = HULPTRAJECT_GESTART
     producers: ClassVar[frozenset[Partner]] = partners(Partner.BUURTTEAM)
+    sensitive_values: ClassVar[tuple[SensitiveValue, ...]] = (DOMEIN_GEZONDHEID,)
     example: ClassVar[dict[str, Any]] = {"datum": "2026-11-09", "domein": "opvoeden"}
 
     datum: dt.date

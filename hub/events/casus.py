@@ -12,6 +12,7 @@ from hub.events.envelope import EventType, Part, Payload, partners
 from hub.events.fields import Brin, Geboortejaar, Label
 from hub.events.leerplicht import ThuiszitterSoort
 from hub.events.registry import register
+from hub.events.sensitivity import Sensitivity
 from hub.events.vocab import ContactRol, Domein, Partner
 
 CASUS_GEOPEND = "nl.onderwijsjeugd.casus.geopend.v1"
@@ -294,6 +295,7 @@ class ZorgwekkendZiekteverzuim(Payload):
 
     event_type: ClassVar[str] = ZORGWEKKEND_ZIEKTEVERZUIM
     producers: ClassVar[frozenset[Partner]] = _HUB
+    sensitivity: ClassVar[frozenset[Sensitivity]] = frozenset({Sensitivity.GEZONDHEID})
     example: ClassVar[dict[str, Any]] = {
         "criterium": "4e_ziekmelding_in_12_lesweken",
         "datum": "2026-11-16",

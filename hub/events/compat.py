@@ -162,7 +162,8 @@ class _Checker:
         for key in _EXACT:
             if key in new and new.get(key) != old.get(key):
                 self.fail(path, f"{key} changed from {old.get(key, 'none')} to {new[key]}")
-        unknown = set(new) - _HANDLED - _ANNOTATIONS
+        # `x-` keywords are annotations (a validator ignores them): `x-sensitivity` and the like.
+        unknown = {k for k in set(new) - _HANDLED - _ANNOTATIONS if not k.startswith("x-")}
         for key in sorted(unknown):
             if new[key] != old.get(key):
                 self.fail(path, f"keyword {key} added or changed (cannot prove compatible)")

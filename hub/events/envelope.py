@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from hub.events.fields import KeyId, Pseudonym
 from hub.events.guards import identifier_message
+from hub.events.sensitivity import SensitiveValue, Sensitivity
 from hub.events.vocab import Partner
 
 #: Where the JSON Schemas of `contracts/schemas/` are published; `dataschema` points here.
@@ -95,6 +96,11 @@ class Payload(Part):
     producers: ClassVar[frozenset[Partner]]
     #: A valid example of the data, used for the committed examples and tests.
     example: ClassVar[dict[str, Any]]
+    #: Special categories (AVG art. 9) every event of the type carries; the policy derives
+    #: from it who may receive the type.
+    sensitivity: ClassVar[frozenset[Sensitivity]] = frozenset()
+    #: Field values that make one event carry a special category (a signal about health).
+    sensitive_values: ClassVar[tuple[SensitiveValue, ...]] = ()
 
     def producer_problem(self, partner: Partner) -> str | None:
         """Why `partner` may not send this particular data (beyond `producers`), or None."""
@@ -137,7 +143,9 @@ class Event(BaseModel, Generic[DataT]):
     type: EventType = Field(description="Reverse-DNS event type ending in its major version.")
     time: AwareDatetime = Field(description="When the fact happened at the source (tz-aware).")
     subject: Pseudonym = Field(description="The child's pseudonym; never an identity.")
-    dataschema: str = Field(description="URI of the JSON Schema of `data`.")
+    dataschema: str = Field(
+        description="URI of the JSON Schema of `data`.", json_schema_extra={"format": "uri"}
+    )
     datacontenttype: Literal["application/json"] = "application/json"
     partner: Partner = Field(description="Extension: the partner that produced the event.")
     pseudonymkid: KeyId = Field(description="Extension: key id of the pseudonym in `subject`.")

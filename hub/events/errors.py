@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -28,18 +29,31 @@ class MissingHeader(ContractError):
     """A Kafka record lacks a required `ce_` header."""
 
 
+#: A number is repeated only in this form: at most 4 digits (a BSN shifted into `lesuren` is not).
+_SHOWN_NUMBER = re.compile(r"^-?[0-9]{1,4}(?:\.[0-9]{1,2})?$")
+
+
 def _num(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
+def shown_number(value: float) -> str:
+    """A number as a message may repeat it: small ones as they are, others not at all."""
+    text = _num(value)
+    if _SHOWN_NUMBER.match(text) and len(text.replace("-", "").replace(".", "")) <= 4:
+        return text
+    return "a number not repeated here" if value >= 0 else "a negative number not repeated here"
+
+
 def _got(value: Any) -> str:
-    # Only numbers and booleans are echoed: a string could be the very identifier refused.
+    # Only small numbers and booleans are echoed: a string or a long number could be the very
+    # identifier refused (a BSN shifted one column).
     if isinstance(value, bool):
         return f" (got {str(value).lower()})"
     if isinstance(value, int | float):
-        return f" (got {_num(value)})"
+        return f" (got {shown_number(value)})"
     if isinstance(value, str):
         return f" (got a text of {len(value)} characters)"
     if value is None:

@@ -15,18 +15,26 @@ import yaml
 
 from hub.events.envelope import SCHEMA_BASE, Event, Payload, new_event, schema_uri
 from hub.events.registry import event_types, payload_model
-from hub.events.topics import Topic, registry, topics_carrying
+from hub.events.sensitivity import RECEIVERS, describe
+from hub.events.topics import DLQ, Topic, registry, topics_carrying
 from hub.events.vocab import Partner
 from hub.settings import PROJECT_ROOT
 
 CONTRACTS_DIR = PROJECT_ROOT / "contracts"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
+#: AsyncAPI 3's name for the schema language of every payload in the document.
+SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12"
 PSEUDONYM_PATTERN = "^[0-9a-f]{64}$"
 EXAMPLE_TIME = dt.datetime(2026, 11, 16, 8, 30, tzinfo=dt.UTC)
 
+#: The release of the contracts/ documents: the minor grows with every compatible change.
+CONTRACTS_VERSION = "1.1.0"
+
 #: Directories fully owned by the generator (stale files there are drift).
 GENERATED_DIRS = ("schemas", "examples")
-GENERATED_FILES = ("asyncapi.yaml", "CATALOGUE.md", "envelope.schema.json")
+#: The dead-letter topic's record schema, next to the envelope's.
+DEADLETTER_SCHEMA_FILE = "deadletter.schema.json"
+GENERATED_FILES = ("asyncapi.yaml", "CATALOGUE.md", "envelope.schema.json", DEADLETTER_SCHEMA_FILE)
 
 #: Post-processing of the AsyncAPI document (as a dict) before it is written: the views add
 #: what the sharing policy lets each audience see (hub.events must not import hub.views).
@@ -51,7 +59,43 @@ def _data_schema(event_type: str) -> dict[str, Any]:
     schema["$id"] = schema_uri(event_type)
     schema["title"] = event_type
     schema["description"] = _doc(model)
+    marks = _marks(model)
+    if marks:
+        schema[SENSITIVITY_KEYWORD] = marks
     return schema
+
+
+#: The JSON Schema annotation (and AsyncAPI extension) naming a type's special categories.
+SENSITIVITY_KEYWORD = "x-sensitivity"
+
+
+def _marks(model: type[Payload]) -> list[dict[str, str]]:
+    """The special categories of a type, as data: always, or when a field has a value."""
+    marks = [{"category": c.value} for c in sorted(model.sensitivity)]
+    marks += [
+        {"category": m.category.value, "field": m.field, "value": m.value}
+        for m in model.sensitive_values
+    ]
+    return marks
+
+
+def sensitivity_tags(model: type[Payload]) -> list[dict[str, str]]:
+    """AsyncAPI tags for the special categories a type carries, with who may receive them."""
+    tags = []
+    for category in sorted({*model.sensitivity, *(m.category for m in model.sensitive_values)}):
+        when = [f"{m.field} = {m.value}" for m in model.sensitive_values if m.category is category]
+        receivers = ", ".join(sorted(p.value for p in RECEIVERS[category]))
+        tags.append(
+            {
+                "name": category.value,
+                "description": (
+                    "Special category of personal data (AVG art. 9)"
+                    + (f" when {' or '.join(when)}" if category not in model.sensitivity else "")
+                    + f"; only {receivers} may receive it."
+                ),
+            }
+        )
+    return tags
 
 
 def envelope_schema() -> dict[str, Any]:
@@ -62,6 +106,8 @@ def envelope_schema() -> dict[str, Any]:
         "type": "object",
         "description": "The payload; its schema is the one named by `dataschema`.",
     }
+    # CloudEvents requires `specversion`; the model defaults it, a partner must send it.
+    schema["required"] = sorted({*schema["required"], "specversion"})
     schema["$schema"] = DRAFT
     schema["$id"] = f"{SCHEMA_BASE}envelope.json"
     schema["title"] = "CloudEvents 1.0 envelope of the onderwijs–jeugd hub (structured mode)"
@@ -113,8 +159,12 @@ def catalogue() -> bytes:
         "as JSON value, key = `subject` (the child's pseudonym). Schemas: `schemas/<type>.json`; "
         "examples: `examples/<type>.json`; topics: `asyncapi.yaml`.",
         "",
-        "| type | producer | consumers | key fields | meaning |",
-        "|---|---|---|---|---|",
+        "Special category: the AVG art. 9 data a type carries, always or for the value named; "
+        "the sharing policy lets only the receivers of that category have it (`x-sensitivity` "
+        "in the schema, a tag in `asyncapi.yaml`).",
+        "",
+        "| type | producer | consumers | key fields | special category | meaning |",
+        "|---|---|---|---|---|---|",
     ]
     for event_type in event_types():
         model = payload_model(event_type)
@@ -122,7 +172,8 @@ def catalogue() -> bytes:
         producers = ", ".join(sorted(p.value for p in model.producers))
         lines.append(
             f"| `{event_type}` | {producers} | {', '.join(_consumers(event_type))} | "
-            f"{', '.join(f'`{f}`' for f in required)} | {_doc(model)} |"
+            f"{', '.join(f'`{f}`' for f in required)} | "
+            f"{describe(model.sensitivity, model.sensitive_values)} | {_doc(model)} |"
         )
     return ("\n".join(lines) + "\n").encode()
 
@@ -206,6 +257,7 @@ def asyncapi(hook: AsyncApiHook | None = None) -> bytes:
             "contentType": "application/json",
             "headers": _headers_schema(event_type),
             "payload": {"$ref": f"./schemas/{event_type}.json"},
+            **({"tags": tags} if (tags := sensitivity_tags(model)) else {}),
             "bindings": {
                 "kafka": {
                     "key": {"type": "string", "pattern": PSEUDONYM_PATTERN},
@@ -228,7 +280,8 @@ def asyncapi(hook: AsyncApiHook | None = None) -> bytes:
         "asyncapi": "3.0.0",
         "info": {
             "title": "Onderwijs–jeugd hub contracts",
-            "version": "1.0.0",
+            # Minor releases are compatible (checked by `hub contracts check`); see contracts.md.
+            "version": CONTRACTS_VERSION,
             "description": (
                 "Contract events of the hub as CloudEvents 1.0 in Kafka binary content mode. "
                 "Generated by `hub contracts export`; do not edit."
@@ -246,10 +299,75 @@ def asyncapi(hook: AsyncApiHook | None = None) -> bytes:
         "operations": operations,
         "components": {"messages": messages},
     }
+    _add_dead_letters(document)
     if hook is not None:
         document = hook(document)
+    _name_schema_formats(document)
     text = yaml.safe_dump(document, sort_keys=True, allow_unicode=True, width=100)
     return text.encode()
+
+
+def _add_dead_letters(document: dict[str, Any]) -> None:
+    """The dead-letter topic's message: what a letter holds (never the original record)."""
+    # The letter's model lives with the bus; imported late to keep hub.events free of hub.bus.
+    from hub.bus.dlq import DLQ_SCHEMA, REASON_HEADER
+
+    mid = _channel_id(DLQ_SCHEMA)
+    document["components"]["messages"][mid] = {
+        "name": DLQ_SCHEMA,
+        "title": DLQ_SCHEMA,
+        "summary": "A record that could not be processed: the stage, the reason code, a message "
+        "without any value of the record, and a claim check pointing to the original.",
+        "contentType": "application/json",
+        "headers": {
+            "type": "object",
+            "required": [REASON_HEADER],
+            "properties": {
+                REASON_HEADER: {"type": "string", "description": "The reason code."},
+                "ce_id": {"type": "string", "description": "The letter's deterministic id."},
+                "content-type": {"const": "application/json"},
+            },
+        },
+        "payload": {"$ref": f"./{DEADLETTER_SCHEMA_FILE}"},
+        "bindings": {
+            "kafka": {
+                "key": {
+                    "type": "string",
+                    "description": "The original's key (BSN-like numbers masked), or the "
+                    "body's digest (`batch-…`) for a rejected row of an ingest.",
+                },
+                "bindingVersion": "0.5.0",
+            }
+        },
+    }
+    cid = _channel_id(DLQ)
+    document["channels"][cid]["messages"] = {mid: {"$ref": f"#/components/messages/{mid}"}}
+    dlq = registry()[DLQ]
+    for action, who in (("send", dlq.writers), ("receive", dlq.readers)):
+        document["operations"][f"{action}_{cid}"] = {
+            "action": action,
+            "channel": {"$ref": f"#/channels/{cid}"},
+            "summary": f"{', '.join(who)} {'writes' if action == 'send' else 'reads'}.",
+        }
+
+
+def deadletter_schema() -> dict[str, Any]:
+    """The JSON Schema of a dead letter (`hub.deadletter.v1`) on the dead-letter topic."""
+    from hub.bus.dlq import DLQ_SCHEMA, DeadLetter
+
+    schema = DeadLetter.model_json_schema(mode="serialization")
+    schema["$schema"] = DRAFT
+    schema["$id"] = f"{SCHEMA_BASE}{DLQ_SCHEMA}.json"
+    schema["title"] = f"{DLQ_SCHEMA}: a record the hub could not process (no content of it)"
+    return schema
+
+
+def _name_schema_formats(document: dict[str, Any]) -> None:
+    """Every payload as a multi-format schema: JSON Schema 2020-12, not AsyncAPI's own dialect."""
+    for message in document["components"]["messages"].values():
+        payload = message["payload"]
+        if "schemaFormat" not in payload:
+            message["payload"] = {"schemaFormat": SCHEMA_FORMAT, "schema": payload}
 
 
 def _binary_headers(event: Event[Any]) -> list[tuple[str, bytes]]:
@@ -274,6 +392,7 @@ def _render(hook: AsyncApiHook | None) -> dict[str, bytes]:
             example_event(event_type).model_dump(mode="json", exclude_none=True)
         )
     files["envelope.schema.json"] = dumps_json(envelope_schema())
+    files[DEADLETTER_SCHEMA_FILE] = dumps_json(deadletter_schema())
     files["asyncapi.yaml"] = asyncapi(hook)
     files["CATALOGUE.md"] = catalogue()
     return files

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 #: A child's pseudonym (hub or audience): lowercase hex of an HMAC-SHA256, never an identity.
 #: Hex, not base64url, so that no run of nine digits can stand between separators.
@@ -20,18 +20,24 @@ _MAX_CT_CHARS = -(-(MAX_CIPHERTEXT_BYTES + 16) * 4 // 3)
 
 
 class EncryptedText(BaseModel):
-    """Free text encrypted with AES-256-GCM under the child's data key.
+    """Free text encrypted with AES-256-GCM: sealed to the hub, or for one audience.
 
-    Wire shape: `{"alg": "A256GCM", "kid": "<data key id>", "iv": "<b64url 12 bytes>",
-    "ct": "<b64url ciphertext with its 16-byte tag>"}`. The associated data binds the
-    ciphertext to the child's pseudonym, the event id and the field name, so it cannot be
-    moved to another event. After erasure the data key is gone and readers show 'gewist'.
+    On a contract topic (`alg` = `X25519-A256GCM`) the adapter seals the note to the hub's intake
+    public key: `{"alg", "kid": "intake.v<n>", "epk", "iv", "ct"}`. On a view topic
+    (`alg` = `A256GCM`) the note is encrypted under the audience child key named by
+    `kid` (`ak.<16 hex>`), which only that audience can unseal from its key topic. The
+    associated data binds a ciphertext to its child, event (or view) and field, so it cannot
+    be moved. After erasure the keys are gone and readers show 'gewist'.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    alg: Literal["A256GCM"] = "A256GCM"
-    kid: KeyId = Field(description="Id of the child's data key that encrypted this field.")
+    alg: Literal["A256GCM", "X25519-A256GCM"] = "A256GCM"
+    kid: KeyId = Field(description="Id of the key that encrypted this field.")
+    epk: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{43}$")] | None = Field(
+        default=None,
+        description="With X25519-A256GCM: the ephemeral X25519 public key, base64url (43).",
+    )
     iv: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16}$")] = Field(
         description="The 96-bit GCM nonce, base64url without padding (16 characters)."
     )
@@ -39,6 +45,12 @@ class EncryptedText(BaseModel):
         str,
         StringConstraints(pattern=r"^[A-Za-z0-9_-]+$", min_length=22, max_length=_MAX_CT_CHARS),
     ] = Field(description="Ciphertext followed by the 128-bit GCM tag, base64url, no padding.")
+
+    @model_validator(mode="after")
+    def _epk_with_x25519(self) -> EncryptedText:
+        if (self.alg == "X25519-A256GCM") != (self.epk is not None):
+            raise ValueError("epk goes with alg X25519-A256GCM, and only with it")
+        return self
 
     @staticmethod
     def b64(data: bytes) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from hub.privacy.identifiers import passes_elfproef, passes_onderwijsnummer_proef
 
@@ -30,12 +31,24 @@ ONDERWIJSNUMMER_MESSAGE = (
 
 def identifier_message(text: str) -> str | None:
     """Why `text` is refused (it holds a BSN- or onderwijsnummer-like number), or None."""
-    if len(text) < 9 or (
-        text.isascii()
-        and _NINE_ZEROS not in text.encode().translate(_DIGITS_AS_ZEROS, _SEPARATOR_BYTES)
-    ):
-        return None  # no nine digits stand together, not even across separators
-    return _candidate_message(text)
+    if len(text) < 9:
+        return None
+    if text.isascii():
+        if _NINE_ZEROS not in text.encode().translate(_DIGITS_AS_ZEROS, _SEPARATOR_BYTES):
+            return None  # no nine digits stand together, not even across separators
+        return _candidate_message(text)
+    return _candidate_message(normalise_digits(text))
+
+
+def normalise_digits(text: str) -> str:
+    """`text` in NFKC with every decimal digit as ASCII: full-width or Arabic-Indic digits count.
+
+    NFKC also turns full-width separators (hyphen, full stop, ideographic space) into ASCII ones.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    if folded.isascii():
+        return folded
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in folded)
 
 
 def _candidate_message(text: str) -> str | None:

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from hub.events.envelope import Payload, partners
 from hub.events.registry import register
+from hub.events.sensitivity import Sensitivity
 from hub.events.vocab import Partner
 
 MAZL_CONSULT_AANGEVRAAGD = "nl.onderwijsjeugd.jgz.mazl_consult.aangevraagd.v1"
@@ -30,6 +31,7 @@ class MazlConsultAangevraagd(Payload):
 
     event_type: ClassVar[str] = MAZL_CONSULT_AANGEVRAAGD
     producers: ClassVar[frozenset[Partner]] = partners(Partner.SCHOOL, Partner.JGZ)
+    sensitivity: ClassVar[frozenset[Sensitivity]] = frozenset({Sensitivity.GEZONDHEID})
     example: ClassVar[dict[str, Any]] = {
         "datum": "2026-11-19",
         "aanleiding": "4e_ziekmelding_in_12_lesweken",
@@ -45,6 +47,7 @@ class MazlConsultGehouden(Payload):
 
     event_type: ClassVar[str] = MAZL_CONSULT_GEHOUDEN
     producers: ClassVar[frozenset[Partner]] = partners(Partner.JGZ)
+    sensitivity: ClassVar[frozenset[Sensitivity]] = frozenset({Sensitivity.GEZONDHEID})
     example: ClassVar[dict[str, Any]] = {"datum": "2026-11-26", "terugkoppeling_school": True}
 
     datum: dt.date

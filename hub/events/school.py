@@ -11,6 +11,7 @@ from pydantic import Field
 from hub.events.envelope import Payload, partners
 from hub.events.fields import Brin, EncryptedText, Geboortejaar, Lesuren, RecordRef, Vestiging
 from hub.events.registry import register
+from hub.events.sensitivity import DOMEIN_GEZONDHEID, SensitiveValue, Sensitivity
 from hub.events.vocab import Domein, Partner, Urgentie
 
 VERZUIM_GEREGISTREERD = "nl.onderwijsjeugd.school.verzuim.geregistreerd.v1"
@@ -89,6 +90,9 @@ class VerzuimGeregistreerd(_SchoolPayload):
 
     event_type: ClassVar[str] = VERZUIM_GEREGISTREERD
     producers: ClassVar[frozenset[Partner]] = partners(Partner.SCHOOL)
+    sensitive_values: ClassVar[tuple[SensitiveValue, ...]] = (
+        SensitiveValue("soort", "ziek", Sensitivity.GEZONDHEID),
+    )
     example: ClassVar[dict[str, Any]] = {
         "datum": "2026-11-16",
         "lesuren": 2.5,
@@ -161,6 +165,7 @@ class ZiekmeldingGedaan(_SchoolPayload):
 
     event_type: ClassVar[str] = ZIEKMELDING_GEDAAN
     producers: ClassVar[frozenset[Partner]] = partners(Partner.SCHOOL)
+    sensitivity: ClassVar[frozenset[Sensitivity]] = frozenset({Sensitivity.GEZONDHEID})
     example: ClassVar[dict[str, Any]] = {"ziek_vanaf": "2026-11-16", "brin": "12AB"}
 
     ziek_vanaf: dt.date = Field(description="First sick school day.")
@@ -172,6 +177,7 @@ class HerstelmeldingGedaan(_SchoolPayload):
 
     event_type: ClassVar[str] = HERSTELMELDING_GEDAAN
     producers: ClassVar[frozenset[Partner]] = partners(Partner.SCHOOL)
+    sensitivity: ClassVar[frozenset[Sensitivity]] = frozenset({Sensitivity.GEZONDHEID})
     example: ClassVar[dict[str, Any]] = {
         "ziek_vanaf": "2026-11-16",
         "hersteld_op": "2026-11-19",
@@ -229,6 +235,7 @@ class ZorgsignaalAfgegeven(_SchoolPayload):
 
     event_type: ClassVar[str] = ZORGSIGNAAL_AFGEGEVEN
     producers: ClassVar[frozenset[Partner]] = partners(Partner.SCHOOL)
+    sensitive_values: ClassVar[tuple[SensitiveValue, ...]] = (DOMEIN_GEZONDHEID,)
     example: ClassVar[dict[str, Any]] = {
         "datum": "2026-11-17",
         "domein": "gedrag",

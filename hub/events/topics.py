@@ -45,6 +45,15 @@ VIEWS_STATE = "views.state.v1"
 INGEST_SEEN = "ingest.seen.v1"
 INDICATORS = "indicators.v1"
 
+#: How long the transport topics (contract topics, casus output) keep a record: long enough to
+#: ride out a long weekend's outage of a processor, short enough that plain facts do not
+#: outlive their use; the hub's state and the views carry what must last.
+TRANSPORT_RETENTION_MS = 7 * DAY_MS
+
+#: A view topic's retention when the policy grants an audience nothing longer (see
+#: `hub.views.retention`, which sets each view topic to the longest grant of its audience).
+VIEW_RETENTION_MS = 2 * 366 * DAY_MS
+
 #: Partners with their own contract and raw topic (they run an adapter).
 PRODUCING_PARTNERS: tuple[Partner, ...] = KERNPARTNERS
 
@@ -64,7 +73,7 @@ INGEST = "hub-ingest"
 #: A school board's audience: `schoolbestuur:<id>`, the id as the key ring spells it
 #: (a DUO bestuursnummer, or another lower-case name).
 _BOARD = re.compile(r"^schoolbestuur:([a-z0-9][a-z0-9-]{0,31})$")
-_BOARD_VIEW = re.compile(r"^view\.schoolbestuur\.([a-z0-9][a-z0-9-]{0,31})\.v1$")
+_BOARD_VIEW = re.compile(r"^(view|viewkeys)\.schoolbestuur\.([a-z0-9][a-z0-9-]{0,31})\.v1$")
 
 
 class Cleanup(StrEnum):
@@ -77,7 +86,12 @@ class Cleanup(StrEnum):
 @dataclass(frozen=True)
 class Topic:
     """One topic of the registry; writers and readers are principals before the region prefix
-    (partner names, an audience's reader, `hub` for the processors, `hub-ingest`)."""
+    (partner names, an audience's reader, `hub` for the processors, `hub-ingest`).
+
+    `producers` are the partners an event on the topic may claim as its `partner`: a principal
+    may write for another (the hub's HTTP ingest writes a school's events), but a contract topic
+    carries only its partner's events and the casus output only the hub's.
+    """
 
     name: str
     description: str
@@ -89,6 +103,7 @@ class Topic:
     writers: tuple[str, ...]
     readers: tuple[str, ...]
     policy_filtered: bool = False
+    producers: tuple[str, ...] = ()
     extra_config: tuple[tuple[str, str], ...] = ()
 
     def config(self) -> dict[str, str]:
@@ -153,6 +168,11 @@ def view_topic(audience: Partner | str) -> str:
             "view.schoolbestuur.<id>.v1"
         )
     return f"view.{partner.value}.v1"
+
+
+def view_keys_topic(audience: Partner | str) -> str:
+    """Logical name of the compacted key topic of one audience (its sealed child keys)."""
+    return "viewkeys." + view_topic(audience).removeprefix("view.")
 
 
 def physical_name(logical: str, settings: HubSettings | None = None, *, prefix: str = "") -> str:
@@ -231,10 +251,11 @@ def _build() -> dict[str, Topic]:
                 key="subject (hub pseudonym of the child)",
                 partitions=CHILD_PARTITIONS,
                 cleanup=Cleanup.DELETE,
-                retention_ms=None,
+                retention_ms=TRANSPORT_RETENTION_MS,
                 carries=_types_produced_by(partner),
                 writers=(partner.value, INGEST),
                 readers=(hub,),
+                producers=(partner.value,),
             )
         )
     casus_types = _types_produced_by(Partner.HUB)
@@ -245,19 +266,19 @@ def _build() -> dict[str, Topic]:
             key="subject (hub pseudonym of the child)",
             partitions=CHILD_PARTITIONS,
             cleanup=Cleanup.DELETE,
-            retention_ms=None,
+            retention_ms=TRANSPORT_RETENTION_MS,
             carries=casus_types,
             writers=(hub,),
             readers=(hub,),
+            producers=(hub,),
         ),
         _child_changelog(
             CASUS_STATE, "Changelog of the casus state per child; tombstone = erased."
         ),
         _child_changelog(
             DATAKEYS,
-            "Wrapped data key per child; a tombstone shreds the child's fields. The ingest "
-            "wraps new keys, the processors write the tombstones.",
-            also=(INGEST,),
+            "Wrapped data key per child; a tombstone shreds the child's fields. The projector "
+            "is its one writer (the ingest seals notes to the intake key and holds no data key).",
         ),
         Topic(
             name=DLQ,
@@ -320,7 +341,8 @@ def _build() -> dict[str, Topic]:
             readers=(hub,),
         ),
     ]
-    topics += [view_spec(audience.value) for audience in FIXED_AUDIENCES]
+    for audience in FIXED_AUDIENCES:
+        topics += [view_spec(audience.value), view_keys_spec(audience.value)]
     return {t.name: t for t in topics}
 
 
@@ -337,20 +359,47 @@ def view_spec(audience: str) -> Topic:
         key="subject (audience pseudonym of the child)",
         partitions=6,
         cleanup=Cleanup.DELETE,
-        retention_ms=2 * 366 * DAY_MS,
+        retention_ms=VIEW_RETENTION_MS,
         carries=tuple(event_types()),
         writers=(PROCESSORS,),
         readers=(audience_user(audience),),
         policy_filtered=True,
+        # A view keeps the original producer; the projector's erasure notice is the hub's.
+        producers=tuple(p.value for p in Partner),
     )
 
 
+def view_keys_spec(audience: str) -> Topic:
+    """The compacted key topic of one audience: its child keys, sealed to its public key."""
+    who = "school board " + audience.partition(":")[2] if is_board(audience) else audience
+    return Topic(
+        name=view_keys_topic(audience),
+        description=(
+            f"The child keys of {who}: per child the key of its encrypted fields, sealed to "
+            f"{who}'s X25519 public key; a tombstone at erasure, after which no earlier field "
+            "of that child opens."
+        ),
+        key="audience pseudonym of the child",
+        partitions=6,
+        cleanup=Cleanup.COMPACT,
+        retention_ms=None,
+        carries=(),
+        writers=(PROCESSORS,),
+        readers=(audience_user(audience),),
+        extra_config=ERASURE_BOUNDED,
+    )
+
+
+def _audience_topic(name: str) -> bool:
+    return name.startswith(("view.", "viewkeys."))
+
+
 def served_registry(audiences: Iterable[str]) -> list[Topic]:
-    """The registry as the sharing policy shapes it: every topic, but of the views only those
-    of the `audiences` served (a fixed audience's, or a school board's)."""
+    """The registry as the sharing policy shapes it: every topic, but of the views (and their
+    key topics) only those of the `audiences` served (a fixed audience's, or a school board's)."""
     served = list(dict.fromkeys(audiences))
-    fixed = [t for t in registry().values() if not t.policy_filtered]
-    return fixed + [view_spec(a) for a in served]
+    fixed = [t for t in registry().values() if not _audience_topic(t.name)]
+    return fixed + [spec(a) for a in served for spec in (view_spec, view_keys_spec)]
 
 
 _TOPICS: dict[str, Topic] | None = None
@@ -371,7 +420,8 @@ def topic(logical: str) -> Topic:
         return found
     board = _BOARD_VIEW.match(logical)
     if board:
-        return view_spec(board_audience(board.group(1)))
+        audience = board_audience(board.group(2))
+        return view_spec(audience) if board.group(1) == "view" else view_keys_spec(audience)
     raise KeyError(f"topic {logical!r} is not in the registry")
 
 

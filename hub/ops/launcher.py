@@ -15,6 +15,7 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,6 +41,18 @@ SECURE_NOTE = (
     "local broker: SASL_SSL (SCRAM-SHA-512 over TLS), ACLs deny by default; "
     "the controller listener is loopback-only with mutual TLS"
 )
+
+
+#: A broker log line that tells of log recovery (after a crash every segment is re-read).
+RECOVERY_LINE = re.compile(
+    r"^\[[^]]*\] (?:INFO|WARN) .*(?:[Rr]ecover|Completed load of|Loaded \d+ logs|"
+    r"Loading producer state|\d+/\d+ completed)"
+)
+#: Past the timeout, a recovering broker is given this long between two progress lines.
+RECOVERY_STALL = 60.0
+
+#: Tells the operator what a wait is waiting for (one line each).
+Progress = Callable[[str], None]
 
 
 class LauncherError(RuntimeError):
@@ -419,17 +432,22 @@ class LocalKafka:
             target.chmod(0o600)
             target.write_text(text)
 
-    def up(self, timeout: float = 90.0) -> BrokerStatus:
-        """Start the broker unless it runs already; return once it answers metadata requests."""
+    def up(self, timeout: float = 90.0, progress: Progress | None = None) -> BrokerStatus:
+        """Start the broker unless it runs already; return once it answers metadata requests.
+
+        Past `timeout`, a broker whose log still shows recovery progress (after a crash) is
+        waited for, and `progress` is told so.
+        """
         current = self.status()
         if current.running:
             running = self.instance()
             if not current.answering and running is not None:
-                self._wait_until_answering(
+                self.wait_until_answering(
                     current.pid or 0,
                     current.bootstrap or "",
                     timeout,
                     security=self._probe_security(running),
+                    progress=progress,
                 )
             return self.status()
         java = find_java()
@@ -490,28 +508,55 @@ class LocalKafka:
                 start_new_session=True,  # the broker outlives `hub kafka up`
             )
         self.pid_file.write_text(str(process.pid))
-        self._wait_until_answering(
-            process.pid, instance.bootstrap, timeout, process, self._probe_security(instance)
+        self.wait_until_answering(
+            process.pid,
+            instance.bootstrap,
+            timeout,
+            process,
+            self._probe_security(instance),
+            progress=progress,
         )
         return self.status()
 
-    def _wait_until_answering(
+    def wait_until_answering(
         self,
         pid: int,
         bootstrap: str,
         timeout: float,
         process: subprocess.Popen[bytes] | None = None,
         security: ClientSecurity | None = None,
+        *,
+        progress: Progress | None = None,
+        stall: float = RECOVERY_STALL,
     ) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        """Return once the broker answers; LauncherError when it exits, or when it is silent
+        past `timeout` (a broker recovering its logs gets `stall` seconds per progress line)."""
+        started = time.monotonic()
+        deadline = started + timeout
+        log = _LogTail(self.log_dir / "server.log")
+        told = 0.0
+        while True:
             exited = process.poll() is not None if process else not _alive(pid)
             if exited:
                 self.pid_file.unlink(missing_ok=True)
                 raise LauncherError(f"the broker exited during start: {self._last_error()}")
             if answers_metadata(bootstrap, timeout=2.0, security=security):
                 return
+            now = time.monotonic()
+            line = log.recovery_line()
+            if line is not None:
+                deadline = max(deadline, now + stall)
+                if progress is not None and now - told >= 5.0:
+                    told = now
+                    progress(f"broker recovering its logs ({now - started:.0f}s): {line}")
+            if now >= deadline:
+                break
             time.sleep(0.3)
+        if log.recovering:
+            raise LauncherError(
+                f"the broker showed no recovery progress for {stall:.0f}s and does not answer; "
+                f"see {self.log_dir}/server.log"
+            )
         raise LauncherError(
             f"the broker did not answer within {timeout:.0f}s; see {self.log_dir}/server.log"
         )
@@ -550,6 +595,34 @@ class LocalKafka:
         if pid is not None and self._is_our_broker(pid):
             os.kill(pid, signal.SIGKILL)
             _wait_gone(pid, 10.0)
+
+
+class _LogTail:
+    """The lines a log file gains from now on, read a little at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = path.stat().st_size if path.exists() else 0
+        self.recovering = False
+
+    def recovery_line(self) -> str | None:
+        """The newest recovery-progress line written since the last call, shortened."""
+        try:
+            with self.path.open("rb") as log:
+                if log.seek(0, os.SEEK_END) < self.offset:
+                    self.offset = 0  # rolled over: a new file from its start
+                log.seek(self.offset)
+                chunk = log.read(4 * 1024 * 1024)
+        except FileNotFoundError:
+            return None
+        end = chunk.rfind(b"\n") + 1
+        self.offset += end
+        found = None
+        for raw in chunk[:end].decode(errors="replace").splitlines():
+            if RECOVERY_LINE.search(raw):
+                found = raw.split("] ", 1)[-1].strip()[:160]
+        self.recovering = self.recovering or found is not None
+        return found
 
 
 def _kafka_uuid() -> str:

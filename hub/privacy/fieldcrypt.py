@@ -64,12 +64,17 @@ class DataKeyStore(Protocol):
         """Destroy the child's data key."""
         ...
 
+    def drain_pending(self) -> list[tuple[bytes, bytes | None]]:
+        """Take the (key, value) records queued by put and erase since the last drain."""
+        ...
+
 
 class InMemoryDataKeyStore:
     """A dict of wrapped data keys, for tests and single-process tools."""
 
     def __init__(self) -> None:
         self.records: dict[str, WrappedDataKey] = {}
+        self._pending: list[tuple[bytes, bytes | None]] = []
 
     def get(self, child: str) -> WrappedDataKey | None:
         """The child's wrapped data key, if any."""
@@ -78,10 +83,17 @@ class InMemoryDataKeyStore:
     def put(self, record: WrappedDataKey) -> None:
         """Store (replace) the child's wrapped data key."""
         self.records[record.child] = record
+        self._pending.append((record.child.encode("ascii"), record.model_dump_json().encode()))
 
     def erase(self, child: str) -> None:
         """Forget the child's data key."""
         self.records.pop(child, None)
+        self._pending.append((child.encode("ascii"), None))
+
+    def drain_pending(self) -> list[tuple[bytes, bytes | None]]:
+        """Take the queued records (what a Kafka store would write)."""
+        pending, self._pending = self._pending, []
+        return pending
 
 
 def data_key_id(child: str, nonce: bytes) -> str:

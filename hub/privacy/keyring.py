@@ -24,6 +24,12 @@ PSEUDONYM = "pseudonym"
 KEK = "kek"
 #: Audience keys are named `audience-<slug>`, e.g. `audience-jgz`, `audience-schoolbestuur-41234`.
 AUDIENCE_PREFIX = "audience-"
+#: The intake X25519 private key: adapters seal notes to its public key, the projector opens.
+INTAKE = "intake"
+#: An audience's X25519 key pair: the hub holds `recipient-<slug>` (the public key); the
+#: audience holds `recipient-<slug>-private` (the private key), never the hub.
+RECIPIENT_PREFIX = "recipient-"
+PRIVATE_SUFFIX = "-private"
 
 #: The audiences every region has; school boards come as `schoolbestuur:<id>`.
 FIXED_AUDIENCES: tuple[str, ...] = ("leerplicht", "jgz", "buurtteam", "swv", "gemeente")
@@ -66,6 +72,16 @@ def audience_key_name(audience: str) -> str:
             "or schoolbestuur:<id> in lower case)"
         )
     return AUDIENCE_PREFIX + audience.replace(":", "-")
+
+
+def recipient_key_name(audience: str) -> str:
+    """The hub's name of an audience's X25519 public key: `jgz` -> `recipient-jgz`."""
+    return RECIPIENT_PREFIX + audience_key_name(audience).removeprefix(AUDIENCE_PREFIX)
+
+
+def recipient_private_name(audience: str) -> str:
+    """The audience's own name of its X25519 private key: `recipient-jgz-private`."""
+    return recipient_key_name(audience) + PRIVATE_SUFFIX
 
 
 def parse_kid(kid: str) -> tuple[str, int]:
@@ -148,6 +164,10 @@ class KeyRing:
     def audience_key(self, audience: str) -> Key:
         """The current key of `audience` (leerplicht, jgz, ..., schoolbestuur:<id>)."""
         return self.current(audience_key_name(audience))
+
+    def recipient_key(self, audience: str) -> Key:
+        """The current X25519 public key of `audience` (what the projector seals keys to)."""
+        return self.current(recipient_key_name(audience))
 
     def require(self, *names: str) -> KeyRing:
         """Raise KeyRingError naming the first of `names` that has no key; return self."""
@@ -237,29 +257,67 @@ def write_key_file(directory: Path, name: str, version: int, material: bytes) ->
     return path
 
 
+def audience_keys_dir(directory: Path) -> Path:
+    """Where `hub keys init` puts the audiences' private keys: beside, never in, the hub's ring."""
+    return directory.with_name(directory.name + "-audiences")
+
+
 def init_keyring(directory: Path, audiences: tuple[str, ...] = ()) -> list[str]:
     """Write a fresh development key ring to `directory` (0700, files 0600); return the kids.
 
+    The hub's ring gets the pseudonym key, the KEK, the intake key, and per audience its
+    pseudonym key and the public half of its X25519 key pair; the private half goes to
+    `audience_keys_dir(directory)/<audience slug>/` (what each audience would hold itself).
     Refuses a directory that already holds files: an existing key ring is never overwritten.
     """
     if directory.exists() and any(not p.name.startswith(".") for p in directory.iterdir()):
         raise KeyRingError(f"{directory} is not empty: refusing to overwrite a key ring")
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(directory, 0o700)
-    wanted = (*FIXED_AUDIENCES, DEFAULT_SCHOOLBESTUUR, *audiences)
-    names = [PSEUDONYM, KEK, *dict.fromkeys(audience_key_name(a) for a in wanted)]
+    wanted = tuple(dict.fromkeys((*FIXED_AUDIENCES, DEFAULT_SCHOOLBESTUUR, *audiences)))
+    names = [PSEUDONYM, KEK, INTAKE, *dict.fromkeys(audience_key_name(a) for a in wanted)]
     for name in names:
         write_key_file(directory, name, 1, new_key_material())
+    for audience in wanted:
+        names.append(init_recipient(directory, audience, 1))
     return [f"{name}.v1" for name in names]
 
 
 def add_audience_keys(directory: Path, audiences: tuple[str, ...]) -> list[str]:
-    """Write a first key for each of `audiences` the ring in `directory` lacks (a new school
-    board); existing keys are never touched. Return the kids written."""
+    """Write a first pseudonym key and X25519 key pair for each of `audiences` the ring in
+    `directory` lacks (a new school board); existing keys are never touched. Return the kids."""
     ring = read_keyring(directory, {})
     kids = []
-    for name in dict.fromkeys(audience_key_name(a) for a in audiences):
+    for audience in dict.fromkeys(audiences):
+        name = audience_key_name(audience)
         if not ring.versions(name):
             write_key_file(directory, name, 1, new_key_material())
             kids.append(f"{name}.v1")
+        if not ring.versions(recipient_key_name(audience)):
+            kids.append(f"{init_recipient(directory, audience, 1)}.v1")
     return kids
+
+
+def init_recipient(directory: Path, audience: str, version: int) -> str:
+    """A new X25519 key pair for `audience`: public into the hub's ring, private beside it."""
+    from hub.privacy.sealing import new_private_key, public_key
+
+    private = new_private_key()
+    own = audience_keys_dir(directory) / recipient_key_name(audience).removeprefix(RECIPIENT_PREFIX)
+    own.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_key_file(own, recipient_private_name(audience), version, private)
+    write_key_file(directory, recipient_key_name(audience), version, public_key(private))
+    return recipient_key_name(audience)
+
+
+def complete_dev_keyring(directory: Path) -> list[str]:
+    """Add to an older development ring what it lacks: the intake key and audience key pairs."""
+    ring = read_keyring(directory, {})
+    added: list[str] = []
+    if not ring.versions(INTAKE):
+        write_key_file(directory, INTAKE, 1, new_key_material())
+        added.append(f"{INTAKE}.v1")
+    for audience in (*FIXED_AUDIENCES, DEFAULT_SCHOOLBESTUUR):
+        if not ring.versions(recipient_key_name(audience)):
+            added.append(f"{init_recipient(directory, audience, 1)}.v1")
+    return added

@@ -82,6 +82,23 @@ def adapter_audience_pseudonym(identifier: Identifier, regional_key: Key, audien
     return audience_pseudonym(hub_pseudonym(identifier, regional_key).value, audience_key)
 
 
+#: Domain separation: a record id's HMAC message never equals a pseudonym's (`bsn:...`).
+RECORD_ID_LABEL = "ojh.record.v1"
+
+
+def keyed_record_id(partner: str, record: str, key: Key) -> str:
+    """`r` + 32 hex of HMAC-SHA256(regional key, UTF-8(label NUL partner NUL record)).
+
+    A partner's identifier (a record number, a pupil number) becomes part of an event id only
+    through this keyed hash, so nobody without the regional key can test guesses against ids.
+    """
+    key = _pseudonym_key(key)
+    if "\x00" in partner or "\x00" in record:
+        raise ValueError("a record id must not contain NUL")
+    message = "\x00".join((RECORD_ID_LABEL, partner, record)).encode("utf-8")
+    return "r" + _hmac_hex(key.material, message)[:32]
+
+
 def pseudonym_link(identifier: Identifier, old_key: Key, new_key: Key) -> PseudonymLink:
     """The link old -> new for one child, computed where both regional keys are at hand."""
     old, new = hub_pseudonym(identifier, old_key), hub_pseudonym(identifier, new_key)

@@ -17,7 +17,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from hub.events.envelope import schema_uri
-from hub.events.export import PSEUDONYM_PATTERN, data_schema, example_event, topic_channel
+from hub.events.export import (
+    PSEUDONYM_PATTERN,
+    data_schema,
+    example_event,
+    sensitivity_tags,
+    topic_channel,
+)
 from hub.events.registry import payload_model
 from hub.events.topics import AUDIT, INDICATORS, topic, view_spec, view_topic
 from hub.events.vocab import Partner
@@ -231,6 +237,11 @@ def _grant_message(policy: Policy, grant: Grant) -> dict[str, Any]:
             f"{', '.join((*grant.fields, *grant.encrypted))}."
             + encrypted
             + (f" Shared {where}." if where else "")
+            + (
+                f" Shared only while the parents' consent ({grant.toestemming.value}) is in force."
+                if grant.toestemming
+                else ""
+            )
         ),
         "contentType": "application/json",
         "headers": view_headers_schema(
@@ -239,6 +250,7 @@ def _grant_message(policy: Policy, grant: Grant) -> dict[str, Any]:
             sorted(p.value for p in model.producers),
         ),
         "payload": view_payload_schema(grant),
+        **({"tags": tags} if (tags := sensitivity_tags(model)) else {}),
         "bindings": _key_binding(f"The audience pseudonym of the child for {grant.audience}."),
         "examples": [_example(policy, grant, grant.audience, grant.event_type)],
     }

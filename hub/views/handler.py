@@ -7,9 +7,11 @@ from collections.abc import Callable, Sequence
 
 from hub.bus import cloudevents
 from hub.bus.handler import BadInput
-from hub.bus.records import InRecord, Output, header
+from hub.bus.records import InRecord, Output
 from hub.events.errors import ContractError
+from hub.events.provenance import FORGED_PRODUCER, claim, forged_problem
 from hub.privacy.keyring import KeyRing
+from hub.views.reencrypt import ViewCrypto
 from hub.views.reload import PolicyHolder
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics, relevant_types, transition
@@ -28,8 +30,10 @@ class ProjectorHandler:
         ring: KeyRing,
         topics: ViewTopics,
         clock: Callable[[], dt.datetime] = _utcnow,
+        crypto: ViewCrypto | None = None,
     ) -> None:
         self.policies = policies
+        self.crypto = crypto
         self.ring = ring
         self.topics = topics
         self.clock = clock
@@ -45,15 +49,18 @@ class ProjectorHandler:
         self, state: ChildViews | None, record: InRecord, /
     ) -> tuple[ChildViews | None, Sequence[Output]]:
         """Project one input record for every audience under the policy in force."""
+        kind, partner = claim(record.headers)
+        problem = forged_problem(record.topic, kind, partner, prefix=self.topics.prefix)
+        if problem is not None:
+            raise BadInput(FORGED_PRODUCER, problem)
         # Most records (absence registrations) reach no audience: skip them before decoding.
-        kind = header(record.headers, "ce_type")
-        if kind is not None and kind.decode("utf-8", "replace") not in self._relevant_types():
+        if kind is not None and kind not in self._relevant_types():
             return state, []
         try:
             event = cloudevents.decode(record.key, record.value, record.headers)
         except ContractError as exc:
             raise BadInput("contract", "; ".join(exc.problems)) from None
         new_state, records = transition(
-            self.policies.current, self.ring, self.topics, state, event, self.clock()
+            self.policies.current, self.ring, self.topics, state, event, self.clock(), self.crypto
         )
         return new_state, [Output(r.topic, r.key, r.value, r.headers) for r in records]

@@ -50,6 +50,13 @@ class Indicator(StrEnum):
     THUISZITTERS_GEPLAATST = "thuiszitters_geplaatst"
 
 
+class Onderdrukking(StrEnum):
+    """Why a cell is hidden: too small itself, or hidden so a total does not give one away."""
+
+    KLEIN = "klein"
+    AANVULLEND = "aanvullend"
+
+
 #: (indicator, brin, periode).
 CellKey = tuple[Indicator, str, str]
 
@@ -65,6 +72,9 @@ class Cell(BaseModel):
     aantal: int | None
     wachttijd_mediaan_dagen: float | None = None
     onderdrukt: bool = False
+    #: Why it is hidden: `klein` (under min_cell) or `aanvullend` (any size, hidden so that
+    #: the region total does not reveal a small cell).
+    onderdrukt_reden: Onderdrukking | None = None
 
 
 class Report(BaseModel):
@@ -154,9 +164,12 @@ class Tally:
         )
 
 
-def _cell(key: CellKey, n: int, waits: dict[CellKey, list[int]], hidden: bool) -> Cell:
+def _cell(
+    key: CellKey, n: int, waits: dict[CellKey, list[int]], reden: Onderdrukking | None
+) -> Cell:
     indicator, brin, periode = key
     wait = waits.get(key)
+    hidden = reden is not None
     return Cell(
         indicator=indicator,
         brin=brin,
@@ -164,6 +177,7 @@ def _cell(key: CellKey, n: int, waits: dict[CellKey, list[int]], hidden: bool) -
         aantal=None if hidden else n,
         wachttijd_mediaan_dagen=None if hidden or not wait else float(statistics.median(wait)),
         onderdrukt=hidden,
+        onderdrukt_reden=reden,
     )
 
 
@@ -174,7 +188,7 @@ def suppress(
 ) -> list[Cell]:
     """Cells with small counts hidden; where one cell alone is hidden in a (indicator, period)
     group, the next smallest is hidden too, so the total does not give it away."""
-    hidden = {k for k, n in counts.items() if 0 < n < min_cell}
+    hidden = {k: Onderdrukking.KLEIN for k, n in counts.items() if 0 < n < min_cell}
     groups: dict[tuple[Indicator, str], list[CellKey]] = defaultdict(list)
     for key in counts:
         groups[(key[0], key[2])].append(key)
@@ -182,8 +196,8 @@ def suppress(
         small = [k for k in keys if k in hidden]
         if len(small) == 1 and len(keys) > 1:
             shown = sorted((k for k in keys if k not in hidden), key=counts.__getitem__)
-            hidden.add(shown[0])
-    return [_cell(k, n, waits, k in hidden) for k, n in counts.items() if n > 0]
+            hidden[shown[0]] = Onderdrukking.AANVULLEND
+    return [_cell(k, n, waits, hidden.get(k)) for k, n in counts.items() if n > 0]
 
 
 def tally(events: Iterable[Event[Any]]) -> Tally:

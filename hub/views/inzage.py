@@ -11,14 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
+from hub.events.days import local_date
 from hub.events.topics import is_board
 from hub.privacy.identifiers import Identifier
 from hub.privacy.keyring import AUDIENCE_PREFIX, PSEUDONYM, KeyRing
 from hub.privacy.pseudonyms import audience_pseudonym, hub_pseudonym
 from hub.views.audit import AuditKind, AuditRecord
 from hub.views.policy import TYPE_PREFIX, Policy
+from hub.views.raadpleging import Handeling, Raadpleging
 from hub.views.state import ChildViews
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 MAANDEN = (
     "januari",
@@ -71,7 +76,7 @@ SOORTEN = {
     "casus.regie.overgedragen.v1": "dat de coördinatie naar een andere partner ging",
     "casus.regie.ontbreekt.v1": "dat nog niemand de coördinatie op zich nam",
     "casus.thuiszitter_termijn.waarschuwing.v1": (
-        "dat uw kind bijna drie maanden zonder onderwijsplek thuis zit"
+        "een waarschuwing dat de termijn van drie maanden voor een onderwijsplek loopt"
     ),
     "casus.thuiszitter_termijn.verstreken.v1": (
         "dat uw kind langer dan drie maanden zonder onderwijsplek thuis zit"
@@ -199,6 +204,7 @@ def render(
     today: dt.date,
     policy: Policy | None = None,
     bezwaar: ChildViews | None = None,
+    raadplegingen: list[Raadpleging] | None = None,
 ) -> str:
     """The report a parent reads: per partner what kind of information, when, why, on what basis.
 
@@ -228,10 +234,11 @@ def render(
         ]
         for audience in audiences:
             lines += _per_ontvanger(audience, [r for r in shared if r.audience == audience])
+    lines += _raadplegingen(raadplegingen or [])
     if bezwaar is not None:
         lines += _bezwaar(bezwaar)
     if notices:
-        when = datum_nl(min(r.disclosed_at for r in notices).date())
+        when = datum_nl(local_date(min(r.disclosed_at for r in notices)))
         told = ", ".join(ontvanger(a).lower() for a in dict.fromkeys(r.audience for r in notices))
         lines += [
             f"Wissing: op {when} zijn de gegevens van uw kind gewist. Wij hebben dat laten weten "
@@ -252,6 +259,22 @@ def render(
     return "\n".join(lines) + "\n"
 
 
+def _raadplegingen(records: list[Raadpleging]) -> list[str]:
+    """Which organisation looked the child up in the loket, and when (Europe/Amsterdam)."""
+    if not records:
+        return []
+    lines = ["Wie heeft uw kind opgezocht of het dossier bekeken in het loket?"]
+    for r in sorted(records, key=lambda r: r.at):
+        what = {
+            Handeling.ZOEKEN: "zocht uw kind op" + ("" if r.gevonden else " (niet gevonden)"),
+            Handeling.INZIEN: "bekeek het dossier",
+            Handeling.ACTIE: "legde iets vast in het dossier",
+        }[r.handeling]
+        day = r.at.astimezone(AMSTERDAM).date()
+        lines.append(f"- {datum_nl(day)}: {ontvanger(r.audience)} {what}.")
+    return [*lines, ""]
+
+
 def _per_ontvanger(audience: str, records: list[AuditRecord]) -> list[str]:
     lines = [ontvanger(audience)]
     grounds: dict[tuple[str, str, int], list[AuditRecord]] = defaultdict(list)
@@ -267,7 +290,7 @@ def _per_ontvanger(audience: str, records: list[AuditRecord]) -> list[str]:
         for record in group:
             soort = SOORTEN.get(record.event_type.removeprefix(TYPE_PREFIX), "informatie")
             lines.append(
-                f"  - {datum_nl(record.disclosed_at.date())}: {soort}. "
+                f"  - {datum_nl(local_date(record.disclosed_at))}: {soort}. "
                 f"Gedeeld: {_gegevens(record)}."
             )
     lines.append("")

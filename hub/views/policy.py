@@ -18,9 +18,12 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from hub.events.envelope import Payload
 from hub.events.errors import UnknownEventType
 from hub.events.fields import Brin, EncryptedText
+from hub.events.privacy import Doel
 from hub.events.registry import event_types, payload_model
+from hub.events.sensitivity import RECEIVERS, Sensitivity, may_receive
 from hub.events.topics import AUDIENCES, audience_partner, board_audience
 from hub.events.vocab import Partner
 from hub.privacy.keyring import KeyRingError, audience_key_name
@@ -30,19 +33,6 @@ TYPE_PREFIX = "nl.onderwijsjeugd."
 
 #: The shipped default policy.
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.yaml")
-
-#: Health content never leaves JGZ and the school that reported it (fact-only principle):
-#: these types may reach no other audience, whatever a policy file says.
-HEALTH_TYPES: frozenset[str] = frozenset(
-    {
-        "nl.onderwijsjeugd.school.ziekmelding.gedaan.v1",
-        "nl.onderwijsjeugd.school.herstelmelding.gedaan.v1",
-        "nl.onderwijsjeugd.jgz.mazl_consult.aangevraagd.v1",
-        "nl.onderwijsjeugd.jgz.mazl_consult.gehouden.v1",
-        "nl.onderwijsjeugd.casus.zorgwekkend_ziekteverzuim.gesignaleerd.v1",
-    }
-)
-HEALTH_AUDIENCES: frozenset[str] = frozenset({"jgz", "school"})
 
 #: Requests of parents are handled by the hub itself and are never shown to an audience.
 NEVER_SHARED_PREFIX = "nl.onderwijsjeugd.privacy."
@@ -68,6 +58,11 @@ class Basis(_Closed):
     purpose: Text | None = None
     legal_basis: Text | None = None
     retention_days: int | None = Field(default=None, ge=1, le=5 * 366)
+    toestemming: Doel | None = Field(
+        default=None,
+        description="The legal basis is the parents' consent for this purpose: shared only "
+        "while such a consent is in force for the audience.",
+    )
 
 
 class EventRule(Basis):
@@ -120,6 +115,7 @@ class Grant(_Closed):
     purpose: str
     legal_basis: str
     retention_days: int
+    toestemming: Doel | None = None
 
     def admits(self, data: Mapping[str, Any]) -> bool:
         """True when the event's data meets every `where` condition."""
@@ -259,6 +255,46 @@ def _boards(doc: PolicyDoc, problems: list[str]) -> dict[str, tuple[str, ...]]:
     return boards
 
 
+def _receivers(category: Sensitivity) -> str:
+    return ", ".join(sorted(p.value for p in RECEIVERS[category]))
+
+
+def _sensitivity_problems(
+    model: type[Payload], audience: str, event: EventRule, here: str
+) -> list[str]:
+    """A special category (marked on the contract) granted to an audience that may not have it."""
+    problems = [
+        f"{here}: {category.value} is a special category on this contract; only "
+        f"{_receivers(category)} may receive it"
+        for category in sorted(model.sensitivity)
+        if not may_receive(category, audience)
+    ]
+    for mark in model.sensitive_values:
+        allowed = event.where.get(mark.field)
+        if may_receive(mark.category, audience) or (allowed and mark.value not in allowed):
+            continue
+        problems.append(
+            f"{here}: with {mark.field} = {mark.value} this type is {mark.category.value} data, "
+            f"which only {_receivers(mark.category)} may receive; add a `where` on {mark.field} "
+            f"without {mark.value}"
+        )
+    return problems
+
+
+def _consent_problems(basis: str | None, consent: Doel | None, here: str) -> list[str]:
+    """The legal basis and `toestemming` must agree, so that consent is checked, not only named."""
+    named = basis is not None and "toestemming" in basis.lower()
+    if named and consent is None:
+        purposes = ", ".join(d.value for d in Doel)
+        return [
+            f"{here}: the legal basis is the parents' consent; name its purpose with "
+            f"`toestemming: <doel>` ({purposes}) so that sharing stops without it"
+        ]
+    if consent is not None and not named:
+        return [f"{here}: `toestemming` is set, so the legal basis must say consent (toestemming)"]
+    return []
+
+
 def _resolve(doc: PolicyDoc, sha256: str) -> Policy:
     problems: list[str] = []
     known_audiences = [a.value for a in AUDIENCES]
@@ -290,8 +326,7 @@ def _resolve(doc: PolicyDoc, sha256: str) -> Policy:
                 continue
             if event_type.startswith(NEVER_SHARED_PREFIX):
                 problems.append(f"{here}: requests of parents are never shared with an audience")
-            if event_type in HEALTH_TYPES and audience not in HEALTH_AUDIENCES:
-                problems.append(f"{here}: health content stays with JGZ (fact-only principle)")
+            problems += _sensitivity_problems(model, audience, event, here)
             for name in event.fields:
                 found = _field_problems(model, name, f"{here}.fields")
                 problems += found
@@ -331,6 +366,8 @@ def _resolve(doc: PolicyDoc, sha256: str) -> Policy:
                 )
             if retention is None:
                 problems.append(f"{here}: no retention (set `retention_days`)")
+            consent = event.toestemming or rule.toestemming
+            problems += _consent_problems(basis, consent, here)
             if purpose is None or basis is None or retention is None:
                 continue
             grants[audience][event_type] = Grant(
@@ -342,6 +379,7 @@ def _resolve(doc: PolicyDoc, sha256: str) -> Policy:
                 purpose=purpose,
                 legal_basis=basis,
                 retention_days=retention,
+                toestemming=consent,
             )
     if problems:
         raise PolicyError(problems)
@@ -419,6 +457,7 @@ def view_catalogue(policy: Policy) -> dict[str, dict[str, dict[str, Any]]]:
                 "purpose": grant.purpose,
                 "legal_basis": grant.legal_basis,
                 "retention_days": grant.retention_days,
+                "toestemming": grant.toestemming.value if grant.toestemming else None,
             }
             for event_type, grant in sorted(policy.grants[audience].items())
         }

@@ -10,10 +10,11 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hub.events.casus import CASUS_GEWIST
+from hub.events.days import local_date
 from hub.events.envelope import Event, schema_uri
 from hub.events.fields import KeyId, Pseudonym
 from hub.events.vocab import Partner
-from hub.privacy.keyring import KeyRing, KeyRingError
+from hub.privacy.keyring import INTAKE, KeyRing, KeyRingError, recipient_key_name
 from hub.privacy.pseudonyms import audience_pseudonym_for
 from hub.views.policy import Grant, Policy
 
@@ -93,8 +94,13 @@ def audience_subject(policy: Policy, audience: str, hub: str, ring: KeyRing) -> 
 
 
 def missing_keys(policy: Policy, ring: KeyRing) -> list[str]:
-    """The audiences of `policy` whose key the ring lacks, as one line each (no key material)."""
+    """The audiences of `policy` whose key the ring lacks, as one line each (no key material).
+
+    An audience granted an encrypted field also needs its X25519 public key (`recipient-*`),
+    and then the hub needs its intake key to open the notes it re-encrypts.
+    """
     missing = []
+    encrypting = False
     for audience in policy.audiences():
         key_audience = policy.key_audience(audience)
         try:
@@ -104,6 +110,21 @@ def missing_keys(policy: Policy, ring: KeyRing) -> list[str]:
                 f"audiences.{audience}: no key for {key_audience!r} in the key ring (add it with "
                 f"`hub keys rotate --kind audience --audience {key_audience}`)"
             )
+        if any(g.encrypted for g in policy.grants.get(audience, {}).values()):
+            encrypting = True
+            try:
+                ring.recipient_key(key_audience)
+            except KeyRingError:
+                missing.append(
+                    f"audiences.{audience}: no public key {recipient_key_name(key_audience)!r} "
+                    f"in the key ring (add it with `hub keys rotate --kind recipient "
+                    f"--audience {key_audience}`)"
+                )
+    if encrypting:
+        try:
+            ring.current(INTAKE)
+        except KeyRingError:
+            missing.append("no intake key in the key ring (`hub keys rotate --kind intake`)")
     return missing
 
 
@@ -154,7 +175,7 @@ def erasure_notice(
         pseudonymkid=kid,
         audience=audience,
         policyversion=policy.version,
-        data={"datum": when.date().isoformat(), "reden": reden},
+        data={"datum": local_date(when).isoformat(), "reden": reden},
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from hub.bus import client
+from hub.bus.datakeys import KafkaDataKeyStore
 from hub.bus.handler import PydanticCodec
 from hub.bus.processor import TransactionalProcessor
 from hub.bus.topology import partition_counts
@@ -26,12 +27,15 @@ from hub.events.topics import (
     contract_topic,
     physical_name,
     topic,
+    view_keys_spec,
     view_spec,
 )
+from hub.privacy.fieldcrypt import DataKeyRing
 from hub.privacy.keyring import KeyRing, KeyRingError
 from hub.process import settle_heap
 from hub.views.handler import ProjectorHandler
 from hub.views.project import missing_keys
+from hub.views.reencrypt import ViewCrypto
 from hub.views.reload import PolicyHolder
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics
@@ -51,13 +55,16 @@ def input_topics(prefix: str = "") -> list[str]:
 async def ensure_view_topics(
     bootstrap: str, topics: ViewTopics, audiences: Iterable[str], partitions: int | None = None
 ) -> None:
-    """Create the view topic of every audience the policy serves (a school board's among them)
-    where missing; `partitions` overrides the registry's count (tests)."""
+    """Create the view and key topic of every audience the policy serves (a school board's
+    among them) where missing; `partitions` overrides the registry's count (tests)."""
     specs = []
     for audience in audiences:
-        spec = view_spec(audience)
-        count = spec.partitions if partitions is None else min(partitions, spec.partitions)
-        specs.append((topics.view(audience), count, spec.config()))
+        for spec, name in (
+            (view_spec(audience), topics.view),
+            (view_keys_spec(audience), topics.keys),
+        ):
+            count = spec.partitions if partitions is None else min(partitions, spec.partitions)
+            specs.append((name(audience), count, spec.config()))
     await client.create_topics(bootstrap, specs)
 
 
@@ -87,11 +94,19 @@ def projector(
     if missing:
         raise KeyRingError("; ".join(missing))
     topics = ViewTopics(prefix)
+    # The projector is the one writer of data keys: it makes a child's key in the transaction
+    # that first needs it, and reloads the key topic whenever it takes partitions.
+    store = KafkaDataKeyStore(bootstrap, topics.datakeys)
+    crypto = ViewCrypto(ring, DataKeyRing(store, ring))
     handler = (
-        ProjectorHandler(policies, ring, topics)
+        ProjectorHandler(policies, ring, topics, crypto=crypto)
         if clock is None
-        else ProjectorHandler(policies, ring, topics, clock)
+        else ProjectorHandler(policies, ring, topics, clock, crypto=crypto)
     )
+
+    async def reload_keys() -> None:
+        await store.load()
+
     return TransactionalProcessor[ChildViews](
         bootstrap=bootstrap,
         app_id=prefix + app_id,
@@ -101,6 +116,7 @@ def projector(
         handler=handler,
         codec=PydanticCodec(ChildViews),
         stage="views",
+        on_take=reload_keys,
         **processor_options,
     )
 

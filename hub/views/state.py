@@ -1,10 +1,31 @@
-"""The projector's own state per child: bezwaar, and which audiences received something."""
+"""The projector's own state per child: bezwaar, consents, and who received something."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from pydantic import BaseModel, ConfigDict
+
+from hub.events.privacy import Doel
+
+
+class Toestemming(BaseModel):
+    """A consent of the parents in force: for one purpose, for the partners listed, until a day."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    doel: Doel
+    partners: tuple[str, ...]
+    sinds: dt.date
+    geldig_tot: dt.date | None = None
+
+    def covers(self, doel: Doel, audience: str, day: dt.date) -> bool:
+        """True when this consent lets `audience` receive data for `doel` on `day`."""
+        return (
+            self.doel is doel
+            and audience in self.partners
+            and (self.geldig_tot is None or day <= self.geldig_tot)
+        )
 
 
 class ChildViews(BaseModel):
@@ -20,6 +41,10 @@ class ChildViews(BaseModel):
     ontvangers: tuple[str, ...] = ()
     #: The schools (BRIN) that reported the child themselves: its school boards' views.
     scholen: tuple[str, ...] = ()
+    #: Consents in force (a withdrawal removes every consent for its purpose).
+    toestemmingen: tuple[Toestemming, ...] = ()
+    #: Audiences that were sent their sealed child key (on their key topic).
+    sleutels: tuple[str, ...] = ()
 
     def objected(self, audience: str) -> bool:
         """True when the parents objected to sharing with `audience`."""
@@ -34,6 +59,21 @@ class ChildViews(BaseModel):
             update={"bezwaar": merged, "bezwaar_sinds": self.bezwaar_sinds or since}
         )
 
+    def consented(self, doel: Doel, audience: str, day: dt.date) -> bool:
+        """True when a consent for `doel` covering `audience` is in force on `day`."""
+        return any(t.covers(doel, audience, day) for t in self.toestemmingen)
+
+    def with_toestemming(self, toestemming: Toestemming) -> ChildViews:
+        """The state after the parents consented (a later consent adds to the earlier ones)."""
+        if toestemming in self.toestemmingen:
+            return self  # the same consent again changes nothing
+        return self.model_copy(update={"toestemmingen": (*self.toestemmingen, toestemming)})
+
+    def without_toestemming(self, doel: Doel) -> ChildViews:
+        """The state after the parents withdrew their consent for `doel`."""
+        kept = tuple(t for t in self.toestemmingen if t.doel is not doel)
+        return self.model_copy(update={"toestemmingen": kept})
+
     def with_ontvangers(self, audiences: set[str]) -> ChildViews:
         """The state after views went to `audiences` (unchanged object when nothing is new)."""
         if audiences <= set(self.ontvangers):
@@ -47,3 +87,9 @@ class ChildViews(BaseModel):
             return self
         scholen = (*self.scholen, brin) if enrolled else tuple(b for b in self.scholen if b != brin)
         return self.model_copy(update={"scholen": tuple(sorted(scholen))})
+
+    def with_sleutels(self, audiences: set[str]) -> ChildViews:
+        """The state after sealed child keys went to `audiences`."""
+        if audiences <= set(self.sleutels):
+            return self
+        return self.model_copy(update={"sleutels": tuple(sorted({*self.sleutels, *audiences}))})

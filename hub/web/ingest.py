@@ -8,21 +8,22 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from hub.adapters.ingest import IngestService, Topics
 from hub.adapters.kit import Context
 from hub.adapters.registry import AdapterRegistry, builtin_registry
 from hub.bus import client
-from hub.bus.datakeys import KafkaDataKeyStore, datakeys_topic, ensure_datakeys_topic
 from hub.bus.publisher import IdempotentPublisher
 from hub.bus.security import ClientSecurity, ingest_security
 from hub.bus.topics import create_registry_topics
 from hub.events.topics import DLQ, INGEST, INGEST_SEEN, contract_topic, physical_name, topic
-from hub.privacy.fieldcrypt import DataKeyRing, FieldCipher
+from hub.privacy.intake import IntakeSealer
 from hub.privacy.keyring import KeyRing, load_keyring
 from hub.settings import HubSettings
 from hub.web.app import Ingestor, ReadyCheck
+from hub.web.tokens import tokens_dir
+
+__all__ = ["tokens_dir"]  # its home is hub.web.tokens; kept here for existing callers
 
 #: The compacted topic of event ids the ingest edge has published (key = event id) is the
 #: registry's INGEST_SEEN; `create_registry_topics` creates it with the registry's config.
@@ -36,15 +37,6 @@ class IngestOptions:
     organisation: str = "regio"
     transactional_id: str | None = None
     create_topics: bool = True
-
-
-def tokens_dir(settings: HubSettings) -> Path:
-    """Where the ingest tokens' hashes live: next to, not inside, the key directory.
-
-    The key ring refuses any file in its directory that is not a key, so the token hashes
-    get a directory of their own under the state directory.
-    """
-    return settings.state_dir / "ingest-tokens"
 
 
 def seen_topic(prefix: str = "") -> str:
@@ -91,17 +83,9 @@ async def ingest_service(
     if options.create_topics:
         await ensure_ingest_topics(bootstrap, settings, security=security)
     async with AsyncExitStack() as stack:
-        cipher: FieldCipher | None = None
-        before = None
-        if options.encrypt_notes:
-            keys_topic = datakeys_topic(prefix)
-            if options.create_topics:
-                await ensure_datakeys_topic(bootstrap, keys_topic, security=security)
-            store = KafkaDataKeyStore(bootstrap, keys_topic, security=security)
-            await store.start()
-            stack.push_async_callback(store.stop)
-            cipher = FieldCipher(DataKeyRing(store, ring))
-            before = store.flush
+        # Notes are sealed to the hub's intake public key: the edge holds no data key, so the
+        # projector (which owns the child's partition) is the one writer of data keys.
+        cipher = IntakeSealer.from_keyring(ring) if options.encrypt_notes else None
         publisher = IdempotentPublisher(
             bootstrap=bootstrap,
             seen_topic=seen_topic(prefix),
@@ -116,7 +100,6 @@ async def ingest_service(
             publisher,
             context,
             topics=Topics(prefix),
-            before_publish=before,
         )
 
 
@@ -175,16 +158,18 @@ async def serve_http(settings: HubSettings, host: str, port: int) -> None:
     import uvicorn
 
     from hub.web.app import WebConfig, create_app
-    from hub.web.tokens import PartnerTokens
+    from hub.web.listen import bind_http
+    from hub.web.tokens import LiveTokens
 
+    listening = bind_http(host, port)
     bootstrap = client.bootstrap_servers(settings)
     async with ingest_service(settings, bootstrap=bootstrap) as service:
         config = WebConfig(
-            tokens=PartnerTokens.load(tokens_dir(settings)),
+            tokens=LiveTokens(tokens_dir(settings)),
             ingest=ingestor(service),
             ready=bus_ready(bootstrap),
         )
         server = uvicorn.Server(
             uvicorn.Config(create_app(config), host=host, port=port, log_config=None)
         )
-        await server.serve()
+        await server.serve(sockets=[listening])

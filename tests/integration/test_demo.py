@@ -24,7 +24,7 @@ class TestDemo:
         result = await run_demo(settings, console)
         assert result.ok
         school_csv = result.posts[0]
-        assert school_csv.status == 422
+        assert school_csv.status == 207
         assert school_csv.report is not None
         assert len(school_csv.report.accepted) == 7
         assert {r.reason for r in school_csv.report.rejected} == {"invalid_bsn", "invalid_date"}

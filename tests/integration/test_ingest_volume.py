@@ -8,12 +8,12 @@ import uuid
 import pytest
 
 from hub.bus.scan import read_to_end
-from hub.privacy.keyring import KEK, PSEUDONYM, Key, KeyRing
+from hub.privacy.keyring import INTAKE, KEK, PSEUDONYM, Key, KeyRing
 from hub.settings import HubSettings
 from hub.web.ingest import IngestOptions, ingest_service
 from tests.data.school import export
 
-RING = KeyRing([Key(PSEUDONYM, 1, b"Q" * 32), Key(KEK, 1, b"L" * 32)])
+RING = KeyRing([Key(PSEUDONYM, 1, b"Q" * 32), Key(KEK, 1, b"L" * 32), Key(INTAKE, 1, b"J" * 32)])
 ROWS = 100_000
 
 

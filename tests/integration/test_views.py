@@ -20,9 +20,8 @@ from hub.bus.processor import TransactionalProcessor
 from hub.bus.scan import read_to_end
 from hub.cli import app
 from hub.events.casus import CASUS_GEWIST, MATCH_GEVONDEN
-from hub.events.envelope import Event, event_id
-from hub.events.fields import EncryptedText
-from hub.events.privacy import BEZWAAR_INGEDIEND, VERWIJDERING_VERZOCHT
+from hub.events.envelope import Event
+from hub.events.privacy import BEZWAAR_INGEDIEND, TOESTEMMING_INGETROKKEN, VERWIJDERING_VERZOCHT
 from hub.events.school import (
     INSCHRIJVING_GEREGISTREERD,
     VERZUIMMELDING_GEDAAN,
@@ -30,7 +29,7 @@ from hub.events.school import (
 )
 from hub.events.topics import physical_name, registry, topic_for_event, view_topic
 from hub.events.vocab import Partner
-from hub.privacy.fieldcrypt import GEWIST, DataKeyRing, FieldCipher, decrypt_or_gewist
+from hub.privacy.audiencecrypt import AudienceKey, Opened, open_field
 from hub.privacy.identifiers import parse_identifier
 from hub.privacy.keyring import KeyRing, audience_key_name, parse_kid, write_key_file
 from hub.privacy.pseudonyms import adapter_audience_pseudonym
@@ -49,9 +48,12 @@ from tests.pii import assert_no_pii
 from tests.unit.views.oracle import expected_stream, raw_policy
 from tests.unit.views.stream import (
     BSNS,
+    NOTE,
+    consent,
     hub_pseudonym,
     keyring_for_tests,
     make_event,
+    recipient_private_for_tests,
     rich_stream,
 )
 
@@ -59,6 +61,7 @@ pytestmark = pytest.mark.integration
 
 #: More made-up BSNs passing the 11-proef, one per scenario so scenarios never share a child.
 BEZWAAR_BSN, ERASE_BSN, RELOAD_BSN = "367418253", "209494177", "762984594"
+CONSENT_BSN = "196137731"
 AUDIENCE_NAMES = list(load_policy().audiences())
 BOARD_A, BOARD_B = "schoolbestuur:41234", "schoolbestuur:52345"
 #: Children of the school-board scenario: at a school of board A, of board B, of both.
@@ -111,6 +114,34 @@ class Views:
             decode_view(r.key, r.value, r.headers)
             async for r in read_to_end(self.bootstrap, [topic], timeout=30)
         ]
+
+    async def keys(self, audience: str) -> dict[str, AudienceKey]:
+        """The audience's key topic as its subscriber loads it: the last record per subject."""
+        table: dict[str, AudienceKey] = {}
+        async for r in read_to_end(self.bootstrap, [self.topics.keys(audience)], timeout=30):
+            if r.value is None:
+                table.pop(r.key.decode(), None)
+            else:
+                table[r.key.decode()] = AudienceKey.model_validate_json(r.value)
+        return table
+
+    def open(
+        self, audience: str, view: ViewEvent, name: str, keys: dict[str, AudienceKey]
+    ) -> Opened:
+        """One field opened as the audience does, with its own private key only."""
+        key_audience = self.holder.current.key_audience(audience)
+        private = {
+            self.ring.recipient_key(key_audience).kid: recipient_private_for_tests(key_audience)
+        }
+        return open_field(
+            view.data[name],
+            keys.get(view.subject),
+            private,
+            audience=audience,
+            subject=view.subject,
+            view_id=view.id,
+            field=name,
+        )
 
     async def audit(self) -> list[tuple[bytes, AuditRecord]]:
         """Every committed audit record with its key."""
@@ -182,8 +213,18 @@ async def test_each_audience_receives_exactly_what_the_policy_allows(
     # The rich stream's school is 12AB: board B's schools never report its children.
     assert expected or audience == BOARD_B, "the rich stream must give every audience something"
     assert set(received) == set(expected)
+    keys = await views.keys(audience)
     for key, view in received.items():
-        assert view.data == expected[key], view.type
+        # Notes arrive re-encrypted for this audience: compare what the audience opens.
+        data = dict(view.data)
+        want = dict(expected[key])
+        for name, value in view.data.items():
+            if isinstance(value, dict) and value.get("alg"):
+                opened = views.open(audience, view, name, keys)
+                assert opened.outcome == "open", (view.type, name)
+                data[name] = opened.text
+                want[name] = f"{NOTE} ({name})"
+        assert data == want, view.type
         assert view.audience == audience
 
 
@@ -294,41 +335,53 @@ async def test_each_school_board_sees_only_its_own_children(views: Views) -> Non
     assert not hubs & ({*seen[BOARD_A].values()} | {*seen[BOARD_B].values()})
 
 
+async def test_consent_based_sharing_waits_for_consent_and_stops_at_its_withdrawal(
+    views: Views,
+) -> None:
+    child = hub_pseudonym(CONSENT_BSN, views.ring)
+    health = {"domein": "gezondheid"}
+    before = make_event(ZORGSIGNAAL_AFGEGEVEN, child, views.ring, record="ts-zs1", data=health)
+    await views.send([before])
+    given = consent(child, views.ring, record="ts-1")
+    during = make_event(ZORGSIGNAAL_AFGEGEVEN, child, views.ring, record="ts-zs2", data=health)
+    await views.send([given, during])
+    withdrawn = make_event(
+        TOESTEMMING_INGETROKKEN,
+        child,
+        views.ring,
+        record="ti-1",
+        data={"doel": "delen_met_partners"},
+    )
+    after = make_event(ZORGSIGNAAL_AFGEGEVEN, child, views.ring, record="ts-zs3", data=health)
+    await views.send([withdrawn, after])
+    jgz = {v.id for v in await views.views("jgz")}
+    assert view_id("jgz", before.id) not in jgz  # no consent yet
+    assert view_id("jgz", during.id) in jgz
+    assert view_id("jgz", after.id) not in jgz  # withdrawn
+    disclosed = {r.event_id for _, r in await views.audit() if r.audience == "jgz"}
+    assert during.id in disclosed
+    assert not {before.id, after.id} & disclosed
+
+
 async def test_verwijdering_makes_earlier_encrypted_fields_unreadable(views: Views) -> None:
     child = hub_pseudonym(ERASE_BSN, views.ring)
-    store = KafkaDataKeyStore(views.bootstrap, views.topics.datakeys)
-    await store.start()
-    try:
-        cipher = FieldCipher(DataKeyRing(store, views.ring))
-        record_id = "erase-zs-1"
-        eid = event_id(Partner.SCHOOL, record_id, ZORGSIGNAAL_AFGEGEVEN)
-        secret = "Moeder vertelt over spanningen thuis."
-        toelichting = cipher.encrypt(secret, child=child, event_id=eid, field="toelichting")
-        await store.flush()
-        signal = make_event(
-            ZORGSIGNAAL_AFGEGEVEN,
-            child,
-            views.ring,
-            record=record_id,
-            data={"domein": "gezin", "toelichting": toelichting.model_dump()},
-        )
-        await views.send([signal])
-        mine = [
-            v for v in await views.views("buurtteam") if v.id == view_id("buurtteam", signal.id)
-        ]
-        assert len(mine) == 1
-        shown = EncryptedText.model_validate(mine[0].data["toelichting"])
-        read = decrypt_or_gewist(cipher, shown, child=child, event_id=eid, field="toelichting")
-        assert read == secret
+    signal = make_event(
+        ZORGSIGNAAL_AFGEGEVEN, child, views.ring, record="erase-zs-1", data={"domein": "gezin"}
+    )
+    await views.send([signal])
+    mine = [v for v in await views.views("buurtteam") if v.id == view_id("buurtteam", signal.id)]
+    assert len(mine) == 1
+    opened = views.open("buurtteam", mine[0], "toelichting", await views.keys("buurtteam"))
+    assert opened.text == f"{NOTE} (toelichting)"
+    stored = KafkaDataKeyStore(views.bootstrap, views.topics.datakeys)
+    await stored.load()
+    assert stored.get(child) is not None
 
-        await views.send([make_event(VERWIJDERING_VERZOCHT, child, views.ring, record="vw-1")])
-        await store.load()
-        after = FieldCipher(DataKeyRing(store, views.ring))
-        assert decrypt_or_gewist(after, shown, child=child, event_id=eid, field="toelichting") == (
-            GEWIST
-        )
-    finally:
-        await store.stop()
+    await views.send([make_event(VERWIJDERING_VERZOCHT, child, views.ring, record="vw-1")])
+    after = views.open("buurtteam", mine[0], "toelichting", await views.keys("buurtteam"))
+    assert (after.outcome, after.text) == ("gewist", None)
+    await stored.load()
+    assert stored.get(child) is None
     notices = [
         v
         for v in await views.views("buurtteam")

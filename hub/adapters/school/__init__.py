@@ -20,7 +20,8 @@ from hub.events.school import (
 from hub.events.vocab import Partner
 
 _SCHOOL = Partner.SCHOOL
-_BRIN = ("brin", "vestiging")
+#: A school's organisation id in `source` is its BRIN, in every feed (the vestiging is data).
+_BRIN = ("brin",)
 
 
 def _feed(feed: str, model: Any, description: str, **extra: Any) -> JsonFeed:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import math
 from collections.abc import Iterator
@@ -12,18 +11,20 @@ from typing import Any, ClassVar
 from hub.adapters.kit import (
     Context,
     Mapped,
+    MaskedField,
     RawRecord,
     RecordRejected,
     build_event,
     day_start,
     eid_for,
-    encrypt,
     parse_date,
     pseudonym,
     safe_name,
+    seal,
     text,
 )
 from hub.adapters.report import Rejection
+from hub.events.errors import shown_number
 from hub.events.school import VerzuimGeregistreerd, VerzuimSoort
 from hub.events.vocab import Partner
 
@@ -112,7 +113,7 @@ def parse_lesuren(raw: str) -> float:
         raise RecordRejected(
             "invalid_lesuren",
             f"lesuren: more than {MAX_LESUREN:g} on one day is not possible "
-            f"(got {hours:g}); one row is one day",
+            f"(got {shown_number(hours)}); one row is one day",
             "lesuren",
         )
     return hours
@@ -150,12 +151,12 @@ def _brin(record: RawRecord) -> tuple[str, str | None]:
 def source_record_id(
     brin: str, vestiging: str | None, leerlingnummer: str, day: str, soort: str
 ) -> str:
-    """A stable id of one registration: same school, pupil, day and kind is the same record.
+    """The reference of one registration: same school, pupil, day and kind is the same record.
 
-    Hashed so that the school's own pupil number never becomes part of an id.
+    It holds the school's pupil number, so it never travels as such: `build_event` keys it
+    (HMAC under the regional key) before it becomes part of the event id.
     """
-    material = "\x1f".join((brin, vestiging or "", leerlingnummer, day, soort))
-    return "verzuim-" + hashlib.sha256(material.encode()).hexdigest()[:32]
+    return "\x1f".join(("verzuim", brin, vestiging or "", leerlingnummer, day, soort))
 
 
 class VerzuimCsv:
@@ -262,21 +263,23 @@ class VerzuimCsv:
         if vestiging is not None:
             data["vestiging"] = vestiging
         opmerking = text(record, "opmerking")
+        masked: tuple[MaskedField, ...] = ()
         if opmerking is not None and ctx.cipher is not None:
             # The event id binds the ciphertext to its event; without a note it is not needed.
-            eid = eid_for(self.partner, ref, self.model)
-            encrypted = encrypt(ctx, opmerking, child=subject.value, eid=eid, name="opmerking")
-            if encrypted is not None:
-                data["opmerking"] = encrypted
+            eid = eid_for(ctx, self.partner, ref, self.model)
+            sealed = seal(ctx, opmerking, child=subject.value, eid=eid, name="opmerking")
+            if sealed.value is not None:
+                data["opmerking"] = sealed.value
+            masked = (sealed.masked,) if sealed.masked else ()
         event = build_event(
             self.model,
             data,
             partner=self.partner,
             system=self.system,
             ctx=ctx,
-            organisation=brin + (vestiging or ""),
+            organisation=brin,  # one school, one id in `source`; the vestiging is in the data
             source_record_id=ref,
             subject=subject,
             time=day_start(datum),
         )
-        return Mapped([event], ignored)
+        return Mapped([event], ignored, masked)

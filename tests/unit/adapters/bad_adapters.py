@@ -61,6 +61,14 @@ class UnkeyedHash(_Base):
         return self._event(record, digest, "none.v1", str(record.fields["record_id"]), "org")
 
 
+class UnkeyedIds(_Base):
+    """Keyed subject, but the event id is a plain hash of the partner's record id."""
+
+    def map(self, record: RawRecord, ctx: Context) -> Mapped:
+        subject = pseudonym(record, ctx)
+        return self._event(record, subject.value, subject.kid, "c-1", "org")
+
+
 class NameInSource(_Base):
     """Puts the child's name into the events' source."""
 

@@ -7,7 +7,13 @@ import pytest
 from hub.adapters.conformance import assert_conformant, check_adapter
 from hub.adapters.kit import Adapter
 from hub.adapters.registry import builtin_registry
-from tests.unit.adapters.bad_adapters import Crashes, NameInSource, RandomIds, UnkeyedHash
+from tests.unit.adapters.bad_adapters import (
+    Crashes,
+    NameInSource,
+    RandomIds,
+    UnkeyedHash,
+    UnkeyedIds,
+)
 
 BUILTIN = builtin_registry()
 
@@ -28,6 +34,9 @@ class TestCatches:
 
     def test_unkeyed_subject(self) -> None:
         assert "not a pseudonym" in " ".join(failed(UnkeyedHash()).values())
+
+    def test_unkeyed_event_ids(self) -> None:
+        assert "does not depend on the regional key" in " ".join(failed(UnkeyedIds()).values())
 
     def test_name_in_the_output(self) -> None:
         assert "holds Jantje" in " ".join(failed(NameInSource()).values())

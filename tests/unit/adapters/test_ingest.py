@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pytest
 
@@ -44,7 +44,7 @@ class TestIngest:
         dead = letters(publisher)
         assert sorted(d.claim_check.row for d in dead if d.claim_check) == [2, 3, 4, 5, 6, 7, 8]
         assert {d.reason for d in dead} == {r.reason for r in report.rejected}
-        assert all(d.key == batch_id(BAD_FILE) for d in dead)
+        assert all(d.key == batch_id(BAD_FILE, service.context, "school") for d in dead)
 
     async def test_nothing_personal_in_any_output(
         self, service: IngestService, publisher: MemoryPublisher
@@ -116,11 +116,13 @@ class FlakyPublisher(MemoryPublisher):
         super().__init__()
         self.failures = failures
 
-    async def publish(self, outputs: Sequence[Output]) -> PublishResult:
+    async def publish(
+        self, outputs: Sequence[Output], fingerprints: Mapping[str, str] | None = None
+    ) -> PublishResult:
         if self.failures:
             self.failures -= 1
             raise ConnectionError("no leader for partition")
-        return await super().publish(outputs)
+        return await super().publish(outputs, fingerprints)
 
 
 class TestRetry:

@@ -11,8 +11,8 @@ from hub.adapters.kit import Context, RawRecord
 from hub.adapters.pipeline import Accepted, Tally, run
 from hub.adapters.registry import builtin_registry
 from hub.adapters.report import Rejection
-from hub.privacy.fieldcrypt import FieldCipher
 from hub.privacy.keyring import KeyRing
+from tests.unit.adapters.conftest import NoteCipher
 
 REGISTRY = builtin_registry()
 JSON_FEEDS = sorted(k for k, a in REGISTRY.items() if isinstance(a, JsonFeed))
@@ -98,7 +98,7 @@ class TestMapping:
         assert "02-2012" not in item.event.model_dump_json()
 
     def test_free_text_is_encrypted_or_dropped(
-        self, ring: KeyRing, cipher: FieldCipher, ctx: Context
+        self, ring: KeyRing, cipher: NoteCipher, ctx: Context
     ) -> None:
         adapter = feed("school", "zorgsignaal")
         record = {**adapter.examples()[0], "toelichting": "vader zegt dat hij niet slaapt"}

@@ -10,11 +10,11 @@ from hub.adapters.kit import Context
 from hub.adapters.pipeline import Accepted, run
 from hub.adapters.report import Rejection
 from hub.adapters.school.verzuimcsv import VerzuimCsv
-from hub.privacy.fieldcrypt import FieldCipher
 from hub.privacy.identifiers import Identifier
 from hub.privacy.keyring import KeyRing
 from hub.privacy.pseudonyms import pseudonymise
 from tests.data.school import BAD_ROWS, HEADER, csv_bytes, export
+from tests.unit.adapters.conftest import NoteCipher
 
 ADAPTER = VerzuimCsv()
 
@@ -177,7 +177,7 @@ class TestRows:
         item = accepted(results(csv_bytes([BAD_ROWS[0][0]]), ctx))[0]
         assert item.event.subject == pseudonymise(Identifier("bsn", "123456782"), ring).value
         assert item.event.pseudonymkid == "pseudonym.v1"
-        assert item.event.source == "/partners/school/12AB00/las"
+        assert item.event.source == "/partners/school/12AB/las"
 
 
 class TestIds:
@@ -200,9 +200,7 @@ class TestOpmerking:
         item = accepted(results(csv_bytes([BAD_ROWS[0][0]]), ctx))[0]
         assert item.event.data.opmerking is None
 
-    def test_encrypted_for_the_child_with_a_cipher(
-        self, ring: KeyRing, cipher: FieldCipher
-    ) -> None:
+    def test_encrypted_for_the_child_with_a_cipher(self, ring: KeyRing, cipher: NoteCipher) -> None:
         ctx = Context.from_keyring(ring, cipher=cipher)
         event = accepted(results(csv_bytes([BAD_ROWS[0][0]]), ctx))[0].event
         assert event.data.opmerking is not None
@@ -214,7 +212,7 @@ class TestOpmerking:
 
     @pytest.mark.parametrize("note", ["", "   "])
     def test_an_empty_note_is_no_field_with_a_cipher(
-        self, ring: KeyRing, cipher: FieldCipher, note: str
+        self, ring: KeyRing, cipher: NoteCipher, note: str
     ) -> None:
         ctx = Context.from_keyring(ring, cipher=cipher)
         row = [*BAD_ROWS[0][0][:11], note]

@@ -50,7 +50,7 @@ class TestHttpIngest:
         assert len(response.json()["accepted"]) == 1
         assert publisher.outputs[0].topic == "contract.leerplicht.v1"
 
-    def test_csv_with_bad_rows_is_422_with_reasons_and_keeps_the_good(
+    def test_csv_with_bad_rows_is_207_with_reasons_and_keeps_the_good(
         self, http: TestClient, tokens: PartnerTokens
     ) -> None:
         token = tokens.issue("school")
@@ -58,8 +58,9 @@ class TestHttpIngest:
         response = http.post(
             "/ingest/school/verzuim", content=body, headers=bearer(token, "text/csv")
         )
-        assert response.status_code == 422
+        assert response.status_code == 207
         answer = response.json()
+        assert answer["status"] == "partly_accepted"
         assert len(answer["accepted"]) == 2
         assert {r["record"] for r in answer["rejected"]} == {2, 3, 4, 5, 6, 7, 8}
         assert "123456789" not in response.text

@@ -63,14 +63,17 @@ class TestCasusHandler:
     def test_an_event_on_another_partners_topic_is_refused(self) -> None:
         with pytest.raises(BadInput) as caught:
             self.handler(None, record(zorgsignaal(), topic="t.contract.jgz.v1"))
-        assert caught.value.reason == "wrong_topic"
+        assert caught.value.reason == "forged_producer"
 
-    def test_each_contract_topic_belongs_to_its_partner(self) -> None:
-        partners = [TOPICS.partner_of(TOPICS.contract(p)) for p in ("school", "jgz", "swv")]
-        assert partners == ["school", "jgz", "swv"]
-        assert TOPICS.partner_of(TOPICS.tick) is None
-        assert TOPICS.partner_of("contract.school.v1") is None  # without the prefix
-        assert CasusTopics.with_prefix("t.") == TOPICS  # the lookup table is no field
+    def test_a_hub_event_on_a_contract_topic_is_forged_before_decoding(self) -> None:
+        data = privacy.VerwijderingVerzocht(verzoek_id="VW-1", datum=D("2026-11-21"))
+        forged = record(ev(data, "hub", "vw", "2026-11-21"))
+        # The claim alone condemns it: a broken value does not change the reason.
+        broken = InRecord(forged.topic, 0, 0, forged.key, b"{", forged.headers)
+        for rec in (forged, broken):
+            with pytest.raises(BadInput) as caught:
+                self.handler(None, rec)
+            assert caught.value.reason == "forged_producer"
 
     def test_erasure_tombstones_the_data_key_in_the_same_batch(self) -> None:
         state, _ = self.handler(None, record(zorgsignaal()))

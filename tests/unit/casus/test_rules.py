@@ -161,18 +161,26 @@ class TestTermijnklok:
         klok, moments = termijn.tik(klok, D("2026-09-20"))
         assert moments == []
         klok, moments = termijn.tik(klok, D("2026-10-28"))
-        assert [m.dagen for m in moments] == [28, 56]
+        assert [m.dagen for m in moments] == [56]  # 28 passed unseen: one warning a day
         klok, moments = termijn.tik(klok, D("2026-10-29"))
         assert moments == []
         klok, moments = termijn.tik(klok, D("2026-12-02"))
-        assert [(m.verstreken, m.dagen) for m in moments] == [(False, 77), (True, 92)]
+        assert [(m.verstreken, m.dagen) for m in moments] == [(True, 92)]
         klok, moments = termijn.tik(klok, D("2027-01-02"))
         assert moments == []
 
     def test_configurable_warnings(self) -> None:
         klok = termijn.Termijnklok(sinds=D("2026-09-01"), soort="lrv")
         _, moments = termijn.tik(klok, D("2026-09-15"), waarschuwingen=(7, 14))
-        assert [m.dagen for m in moments] == [7, 14]
+        assert [m.dagen for m in moments] == [14]
+
+    def test_a_clock_that_catches_up_warns_once_a_day(self) -> None:
+        klok = termijn.Termijnklok(sinds=D("2026-09-01"), soort="absoluut_verzuim")
+        klok, moments = termijn.tik(klok, D("2026-11-20"))  # 80 days: 28, 56 and 77 all passed
+        assert [(m.verstreken, m.dagen) for m in moments] == [(False, 77)]
+        assert klok.gewaarschuwd == (28, 56, 77)
+        klok, moments = termijn.tik(klok, D("2026-11-20"))
+        assert moments == []
 
 
 class TestRegie:

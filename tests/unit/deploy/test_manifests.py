@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from hub.bus.security import ADMIN_USER, HUB_USER, INGEST_USER, PARTIES
-from hub.cli.acl import STRIMZI_DIR, strimzi_files
+from hub.cli.deploy import STRIMZI_DIR, strimzi_files
 from hub.events.topics import CHILD_PARTITIONS
 from hub.ops import strimzi
 from hub.ops.acl import policy_registry

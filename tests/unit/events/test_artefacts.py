@@ -112,7 +112,7 @@ class TestAsyncApi:
         }
         assert {m["name"] for m in contract.values()} == set(event_types())
         for message in contract.values():
-            assert (ROOT / message["payload"]["$ref"]).exists()
+            assert (ROOT / message["payload"]["schema"]["$ref"]).exists()
             assert "ce_subject" in message["headers"]["required"]
         for cid, channel in doc["channels"].items():
             for ref in channel.get("messages", {}).values():

@@ -67,7 +67,10 @@ class TestRegistry:
             "cleanup.policy": "delete",
             "retention.ms": str(30 * 86400000),
         }
-        assert topic(contract_topic("school")).config()["retention.ms"] == "-1"
+        # Transport topics keep a week, never forever: plain facts do not outlive their use.
+        assert topic(contract_topic("school")).config()["retention.ms"] == str(7 * 86400000)
+        assert topic(CASUS_UIT).config()["retention.ms"] == str(7 * 86400000)
+        assert all(t.config().get("retention.ms") != "-1" for t in registry().values())
 
     def test_views_are_read_only_by_their_audience(self) -> None:
         for audience in ("leerplicht", "jgz", "buurtteam", "swv", "gemeente"):
@@ -95,7 +98,7 @@ class TestRegistry:
         assert contract.writers == ("jgz", "hub-ingest")
         assert contract.readers == ("hub",)
         ingest_reads = {t.name for t in registry().values() if "hub-ingest" in t.readers}
-        assert ingest_reads == {"ingest.seen.v1", "datakeys.v1"}
+        assert ingest_reads == {"ingest.seen.v1"}
 
     def test_raw_topics_stay_with_their_partner(self) -> None:
         raw = topic(raw_topic("jgz"))

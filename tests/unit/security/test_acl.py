@@ -68,9 +68,13 @@ class TestPartnerGrants:
 
     def test_each_school_board_reads_its_own_view_only(self) -> None:
         acls = desired_acls(REGISTRY)
-        assert topics_of(BOARD, acls, Operation.READ) == {"view.schoolbestuur.41234.v1"}
+        assert topics_of(BOARD, acls, Operation.READ) == {
+            "view.schoolbestuur.41234.v1",
+            "viewkeys.schoolbestuur.41234.v1",
+        }
         assert topics_of("schoolbestuur-52345", acls, Operation.READ) == {
-            "view.schoolbestuur.52345.v1"
+            "view.schoolbestuur.52345.v1",
+            "viewkeys.schoolbestuur.52345.v1",
         }
         assert not topics_of(BOARD, acls, Operation.WRITE)
         assert {a.name for a in of(BOARD, acls) if a.resource is Resource.GROUP} == {f"{BOARD}."}
@@ -104,6 +108,7 @@ class TestPartnerGrants:
             "raw.leerplicht.v1",
             "adapter.state.leerplicht.v1",
             "view.leerplicht.v1",
+            "viewkeys.leerplicht.v1",
         }
         assert topics_of("jgz", acls, Operation.READ) == {"raw.jgz.v1", "adapter.state.jgz.v1"}
         assert not topics_of("gemeente", acls, Operation.READ) - {"indicators.v1"}
@@ -113,6 +118,7 @@ class TestPartnerGrants:
         gemeente = of("gemeente", desired_acls(REGISTRY))
         assert {a.name for a in gemeente if a.resource is Resource.TOPIC} == {
             "view.gemeente.v1",
+            "viewkeys.gemeente.v1",
             "indicators.v1",
         }
         assert Operation.WRITE not in {a.operation for a in gemeente}
@@ -188,9 +194,8 @@ class TestHubGrants:
         assert writes - {n for n in writes if n.startswith("contract.")} == {
             "dlq.v1",
             "ingest.seen.v1",
-            "datakeys.v1",
         }
-        assert topics_of(INGEST_USER, ingest, Operation.READ) == {"ingest.seen.v1", "datakeys.v1"}
+        assert topics_of(INGEST_USER, ingest, Operation.READ) == {"ingest.seen.v1"}
         assert not {a for a in ingest if a.resource is Resource.GROUP}
         txn = {a.name for a in ingest if a.resource is Resource.TRANSACTIONAL_ID}
         assert txn == {"hub-ingest"}

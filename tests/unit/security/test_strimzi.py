@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from hub.cli.acl import STRIMZI_DIR, strimzi_files
+from hub.cli.deploy import STRIMZI_DIR, strimzi_files
 from hub.ops import strimzi
 from hub.ops.acl import Acl, Operation, desired_acls, policy_registry
 
@@ -43,7 +43,7 @@ def acls_of(user: dict[str, Any]) -> set[Acl]:
 class TestGeneratedManifests:
     def test_committed_files_match_the_registry(self) -> None:
         for name, text in strimzi_files().items():
-            assert (STRIMZI_DIR / name).read_text() == text, f"run `hub acl strimzi` ({name})"
+            assert (STRIMZI_DIR / name).read_text() == text, f"run `hub deploy strimzi` ({name})"
 
     def test_every_document_is_a_strimzi_resource_of_our_cluster(self) -> None:
         for name in ("kafka-users.yaml", "kafka-topics.yaml"):

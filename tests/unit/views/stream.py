@@ -7,11 +7,25 @@ import hashlib
 from typing import Any
 
 from hub.events.envelope import Event, new_event
+from hub.events.fields import EncryptedText
 from hub.events.registry import event_types, payload_model
 from hub.events.vocab import Partner
+from hub.privacy.fieldcrypt import DataKeyRing, InMemoryDataKeyStore
 from hub.privacy.identifiers import parse_identifier
-from hub.privacy.keyring import KEK, PSEUDONYM, Key, KeyRing, audience_key_name
+from hub.privacy.intake import IntakeSealer
+from hub.privacy.keyring import (
+    INTAKE,
+    KEK,
+    PSEUDONYM,
+    Key,
+    KeyRing,
+    audience_key_name,
+    recipient_key_name,
+    recipient_private_name,
+)
 from hub.privacy.pseudonyms import pseudonymise
+from hub.privacy.sealing import public_key
+from hub.views.reencrypt import ViewCrypto
 
 #: Made-up BSNs that pass the 11-proef, so a leak would be caught.
 BSNS = ("111222333", "123456782", "232262536")
@@ -30,9 +44,22 @@ T0 = dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC)
 
 
 def keyring_for_tests() -> KeyRing:
-    """A fixed key ring with the pseudonym key, the KEK and every audience key."""
-    names = [PSEUDONYM, KEK, *(audience_key_name(a) for a in KEY_AUDIENCES)]
-    return KeyRing(Key(n, 1, hashlib.sha256(f"test-{n}".encode()).digest()) for n in names)
+    """A fixed key ring: pseudonym key, KEK, intake key, every audience key and public key."""
+    names = [PSEUDONYM, KEK, INTAKE, *(audience_key_name(a) for a in KEY_AUDIENCES)]
+    keys = [Key(n, 1, hashlib.sha256(f"test-{n}".encode()).digest()) for n in names]
+    keys += [
+        Key(recipient_key_name(a), 1, public_key(recipient_private_for_tests(a)))
+        for a in KEY_AUDIENCES
+    ]
+    return KeyRing(keys)
+
+
+def recipient_private_for_tests(audience: str) -> bytes:
+    """The fixed X25519 private key of `audience` (what the audience alone holds)."""
+    return hashlib.sha256(f"test-{recipient_private_name(audience)}".encode()).digest()
+
+
+NOTE = "Moeder vraagt om een gesprek over thuis."
 
 
 def hub_pseudonym(bsn: str, ring: KeyRing) -> str:
@@ -55,7 +82,7 @@ def make_event(
     if Partner.SCHOOL in model.producers:
         partner = Partner.SCHOOL
     payload = model.model_validate({**model.example, **(data or {})})
-    return new_event(
+    event = new_event(
         payload,
         partner=partner,
         organisation="12AB" if partner is Partner.SCHOOL else "regio",
@@ -65,14 +92,38 @@ def make_event(
         pseudonymkid=ring.pseudonym_key().kid,
         time=T0 + dt.timedelta(minutes=minutes),
     )
+    return seal_notes(event, ring)
+
+
+def seal_notes(event: Event[Any], ring: KeyRing) -> Event[Any]:
+    """The event with every encrypted field a real note sealed to the ring's intake key."""
+    names = [n for n, v in event.data if isinstance(v, EncryptedText)]
+    if not names or INTAKE not in ring.names():
+        return event
+    sealer = IntakeSealer.from_keyring(ring)
+    notes = {
+        n: sealer.encrypt(f"{NOTE} ({n})", child=event.subject, event_id=event.id, field=n)
+        for n in names
+    }
+    return event.model_copy(update={"data": event.data.model_copy(update=notes)})
+
+
+def consent(child: str, ring: KeyRing, record: str) -> Event[Any]:
+    """The parents' consent the default policy's consent-based grants need (JGZ and school)."""
+    data = {"doel": "delen_met_partners", "partners": ["jgz", "school"], "geldig_tot": None}
+    return make_event(
+        "nl.onderwijsjeugd.privacy.toestemming.gegeven.v1", child, ring, record=record, data=data
+    )
 
 
 def rich_stream(ring: KeyRing, children: int = 2) -> list[Event[Any]]:
-    """Every non-privacy type for each child, zorgsignalen in every domain, mixed adressaten."""
+    """Every non-privacy type for each child, zorgsignalen in every domain, mixed adressaten;
+    first the consent the consent-based grants need."""
     events: list[Event[Any]] = []
     minute = 0
     for n, bsn in enumerate(BSNS[:children]):
         child = hub_pseudonym(bsn, ring)
+        events.append(consent(child, ring, record=f"ts{n}"))
         for event_type in event_types():
             if ".privacy." in event_type or event_type.endswith("casus.gewist.v1"):
                 continue
@@ -103,3 +154,8 @@ def rich_stream(ring: KeyRing, children: int = 2) -> list[Event[Any]]:
                 )
             )
     return events
+
+
+def crypto_for_tests(ring: KeyRing) -> ViewCrypto:
+    """The projector's re-encryption over an in-memory data-key store."""
+    return ViewCrypto(ring, DataKeyRing(InMemoryDataKeyStore(), ring))

@@ -37,8 +37,10 @@ def document() -> dict[str, Any]:
 
 
 def message(mid: str) -> dict[str, Any]:
+    """The message `mid`, its payload unwrapped from its JSON Schema 2020-12 format."""
     found: dict[str, Any] = document()["components"]["messages"][mid]
-    return found
+    assert found["payload"]["schemaFormat"] == "application/schema+json;version=draft-2020-12"
+    return found | {"payload": found["payload"]["schema"]}
 
 
 def channel_messages(topic_name: str) -> set[str]:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from typing import Any
 
+from rich.console import Console
+
+from hub.cli.indicators import table
 from hub.events.casus import CASUS_GEOPEND, MATCH_GEVONDEN
 from hub.events.envelope import Event
 from hub.events.leerplicht import ONDERWIJSAANBOD_GESTART, THUISZITTER_GEMELD
 from hub.events.school import INSCHRIJVING_GEREGISTREERD, ZORGSIGNAAL_AFGEGEVEN
-from hub.views.indicators import ALLE_SCHOLEN, Indicator, Report, tally
+from hub.views.indicators import ALLE_SCHOLEN, Indicator, Onderdrukking, Report, tally
 from tests.unit.views.stream import keyring_for_tests, make_event
 
 RING = keyring_for_tests()
@@ -102,3 +106,33 @@ class TestFigures:
         events = _school(range(8), "11AA")
         text = tally(events).report(PEILDATUM).model_dump_json()
         assert not any(_child(n) in text for n in range(8))
+
+
+class TestWhyHidden:
+    def test_the_cell_hidden_to_protect_another_says_so(self) -> None:
+        events = _school(range(7), "11AA") + _school(range(7, 13), "22BB")
+        events += _school(range(13, 15), "33CC")
+        cells = {
+            c.brin: c.onderdrukt_reden
+            for c in tally(events).report(PEILDATUM).cellen
+            if c.indicator is Indicator.SIGNALEN
+        }
+        assert cells == {
+            "11AA": None,
+            "22BB": Onderdrukking.AANVULLEND,
+            "33CC": Onderdrukking.KLEIN,
+            ALLE_SCHOLEN: None,
+        }
+
+    def test_the_table_prints_onderdrukt_not_a_small_count_for_it(self) -> None:
+        events = _school(range(300), "11AA") + _school(range(300, 700), "22BB")
+        events += _school(range(700, 702), "33CC")
+        rendered = io.StringIO()
+        Console(file=rendered, width=200).print(table(tally(events).report(PEILDATUM)))
+        rows = {
+            line.split("│")[2].strip(): line.split("│")[4].strip()
+            for line in rendered.getvalue().splitlines()
+            if line.count("│") >= 5 and "signalen" in line
+        }
+        # 11AA's 300 is hidden so that the total minus 22BB does not reveal 33CC's 2.
+        assert rows == {"11AA": "onderdrukt", "22BB": "400", "33CC": "<5", ALLE_SCHOLEN: "702"}

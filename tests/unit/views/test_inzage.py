@@ -19,7 +19,14 @@ from hub.views.policy import load_policy
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics, transition
 from hub.views.wire import decode_audit
-from tests.unit.views.stream import BSNS, hub_pseudonym, keyring_for_tests, make_event, rich_stream
+from tests.unit.views.stream import (
+    BSNS,
+    crypto_for_tests,
+    hub_pseudonym,
+    keyring_for_tests,
+    make_event,
+    rich_stream,
+)
 
 RING = keyring_for_tests()
 POLICY = load_policy()
@@ -34,8 +41,9 @@ def _audit(erase: bool = False) -> list[AuditRecord]:
     if erase:
         child = hub_pseudonym(BSNS[0], RING)
         events.append(make_event(VERWIJDERING_VERZOCHT, child, RING, record="vw"))
+    crypto = crypto_for_tests(RING)
     for event in events:
-        state, out = transition(POLICY, RING, TOPICS, states.get(event.subject), event, NOW)
+        state, out = transition(POLICY, RING, TOPICS, states.get(event.subject), event, NOW, crypto)
         states[event.subject] = state
         records += [decode_audit(r.value) for r in out if r.topic == TOPICS.audit]
     return records

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 import yaml
 
-from hub.events.registry import payload_model
+from hub.events import registry as registry_module
+from hub.events.envelope import Payload
+from hub.events.registry import event_types, payload_model
+from hub.events.sensitivity import Sensitivity
 from hub.events.topics import AUDIENCES
+from hub.events.vocab import Partner
 from hub.views.policy import (
     DEFAULT_POLICY_PATH,
-    HEALTH_TYPES,
     PolicyError,
     expand_type,
     key_audiences,
@@ -35,6 +40,20 @@ audiences:
 """
 
 
+NEW_HEALTH_TYPE = "nl.onderwijsjeugd.jgz.nieuw_onderzoek.gedaan.v1"
+
+
+class NieuwOnderzoek(Payload):
+    """A health type added later (not registered: the test puts it in the registry)."""
+
+    event_type: ClassVar[str] = NEW_HEALTH_TYPE
+    producers: ClassVar[frozenset[Partner]] = frozenset({Partner.JGZ})
+    sensitivity: ClassVar[frozenset[Sensitivity]] = frozenset({Sensitivity.GEZONDHEID})
+    example: ClassVar[dict[str, Any]] = {"datum": "2026-11-26"}
+
+    datum: dt.date
+
+
 def _problems(text: str) -> list[str]:
     with pytest.raises(PolicyError) as caught:
         parse_policy(text.encode())
@@ -53,10 +72,19 @@ class TestDefaultPolicy:
 
     def test_health_content_reaches_only_jgz_and_the_school(self) -> None:
         policy = load_policy()
+        health = [
+            t for t in event_types() if Sensitivity.GEZONDHEID in payload_model(t).sensitivity
+        ]
+        assert len(health) >= 5  # sick and recovery reports, both M@ZL consults, the M@ZL signal
         for audience in policy.audiences():
             if policy.partner_of(audience) in ("jgz", "school"):
                 continue
-            assert not set(policy.grants[audience]) & HEALTH_TYPES, audience
+            assert not set(policy.grants[audience]) & set(health), audience
+            for event_type, grant in policy.grants[audience].items():
+                for mark in payload_model(event_type).sensitive_values:
+                    allowed = dict(grant.where).get(mark.field)
+                    assert allowed, (audience, event_type)
+                    assert mark.value not in allowed, (audience, event_type)
 
     def test_leerplicht_never_learns_the_domain_of_other_partners(self) -> None:
         grants = load_policy().grants["leerplicht"]
@@ -136,7 +164,39 @@ class TestValidation:
             "school.verzuimmelding.gedaan.v1:\n        fields: [melding_id, datum]",
             "school.ziekmelding.gedaan.v1:\n        fields: [ziek_vanaf]",
         )
-        assert "health content stays with JGZ" in _problems(text)[0]
+        assert "gezondheid is a special category on this contract" in _problems(text)[0]
+
+    def test_a_new_health_type_is_refused_for_leerplicht(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # A type nobody listed anywhere: only its mark on the contract says it is health data.
+        monkeypatch.setitem(registry_module._REGISTRY, NEW_HEALTH_TYPE, NieuwOnderzoek)
+        grant = "jgz.nieuw_onderzoek.gedaan.v1:\n        fields: [datum]"
+        text = MINIMAL.replace(
+            "school.verzuimmelding.gedaan.v1:\n        fields: [melding_id, datum]", grant
+        )
+        (problem,) = _problems(text)
+        assert "jgz.nieuw_onderzoek" in problem
+        assert "only jgz, school may receive it" in problem
+        jgz = text.replace("  leerplicht:", "  jgz:")
+        assert parse_policy(jgz.encode()).grant("jgz", NEW_HEALTH_TYPE) is not None
+
+    def test_a_health_value_needs_a_where_that_excludes_it(self) -> None:
+        zorgsignaal = "school.zorgsignaal.afgegeven.v1:\n        fields: [datum, domein]"
+        text = MINIMAL.replace(
+            "school.verzuimmelding.gedaan.v1:\n        fields: [melding_id, datum]", zorgsignaal
+        )
+        (problem,) = _problems(text)
+        assert "with domein = gezondheid this type is gezondheid data" in problem
+        health = text.replace("domein]", "domein]\n        where: {domein: [leren, gezondheid]}")
+        assert "domein = gezondheid" in _problems(health)[0]
+        learning = text.replace("domein]", "domein]\n        where: {domein: [leren, gedrag]}")
+        assert (
+            parse_policy(learning.encode()).grant(
+                "leerplicht", expand_type("school.zorgsignaal.afgegeven.v1")
+            )
+            is not None
+        )
 
     def test_parents_requests_are_never_shared(self) -> None:
         text = MINIMAL.replace(

@@ -46,7 +46,9 @@ class TestPolicyHolder:
         assert any("unknown field 'bsn'" in p for p in holder.last_problems)
 
     def test_a_policy_whose_audience_key_is_missing_is_refused(self, tmp_path: Path) -> None:
-        ring = KeyRing(k for kid in RING.kids() if "gemeente" not in kid for k in [RING.get(kid)])
+        ring = KeyRing(
+            k for kid in RING.kids() if "audience-gemeente" not in kid for k in [RING.get(kid)]
+        )
         path = tmp_path / "policy.yaml"
         shutil.copy(DEFAULT_POLICY_PATH, path)
         with pytest.raises(PolicyError, match="no key for 'gemeente'"):

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from hub.adapters.report import IngestReport, Rejection
 from hub.web.app import WebConfig, create_app
-from hub.web.ratelimit import RateLimiter
+from hub.web.ratelimit import PartnerLimits
 from hub.web.tokens import PartnerTokens
 
 
@@ -49,8 +49,9 @@ def http(tokens: PartnerTokens, clock: Clock) -> Iterator[TestClient]:
     config = WebConfig(
         tokens=tokens,
         ingest=fake_adapter,
-        limiter=RateLimiter(rate=1.0, burst=3, clock=clock),
+        limits=PartnerLimits(requests_per_second=1.0, request_burst=3, clock=clock),
         max_body_bytes=1000,
+        metrics_token="scrape-token",
     )
     with TestClient(create_app(config)) as client:
         yield client
@@ -82,15 +83,29 @@ class TestIngestOutcome:
         assert response.status_code == 202
         assert response.json()["accepted"] == ["id-1", "id-2"]
 
-    def test_bad_record_is_422_and_keeps_the_good(
+    def test_a_partly_good_body_is_207_with_the_report_per_row(
         self, http: TestClient, tokens: PartnerTokens
     ) -> None:
         token = tokens.issue("school")
         response = http.post("/ingest/school/verzuim", content=b"a\nfout\nc", headers=bearer(token))
-        assert response.status_code == 422
+        assert response.status_code == 207
         body = response.json()
+        assert body["status"] == "partly_accepted"
         assert body["accepted"] == ["id-1", "id-3"]
         assert body["rejected"][0]["record"] == 2
+
+    def test_a_wholly_bad_body_stays_422(self, http: TestClient, tokens: PartnerTokens) -> None:
+        token = tokens.issue("school")
+        response = http.post("/ingest/school/verzuim", content=b"fout\nfout", headers=bearer(token))
+        assert response.status_code == 422
+        body = response.json()
+        assert body["status"] == "rejected"
+        assert [r["record"] for r in body["rejected"]] == [1, 2]
+
+    def test_all_good_says_accepted(self, http: TestClient, tokens: PartnerTokens) -> None:
+        token = tokens.issue("school")
+        response = http.post("/ingest/school/verzuim", content=b"a", headers=bearer(token))
+        assert (response.status_code, response.json()["status"]) == (202, "accepted")
 
     def test_unknown_feed_is_404(self, http: TestClient, tokens: PartnerTokens) -> None:
         token = tokens.issue("school")
@@ -134,8 +149,14 @@ class TestHealthAndMetrics:
     def test_metrics_count_requests(self, http: TestClient, tokens: PartnerTokens) -> None:
         token = tokens.issue("school")
         http.post("/ingest/school/verzuim", content=b"a", headers=bearer(token))
-        text = http.get("/metrics").text
+        text = http.get("/metrics", headers=bearer("scrape-token")).text
         assert 'hub_http_ingest_requests_total{partner="school",status="202"} 1.0' in text
+
+    def test_metrics_and_api_docs_are_not_public(self, http: TestClient) -> None:
+        assert http.get("/metrics").status_code == 401
+        assert http.get("/metrics", headers=bearer("wrong")).status_code == 401
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            assert http.get(path).status_code == 404, path
 
 
 class TestPartnerTokens:
