@@ -195,6 +195,7 @@ class Hub:
 
     async def _start_loket(self, loket: LoketSettings, ring: KeyRing) -> LoketServices:
         """The loket's read models (one consumer of the view topics) and its sign-in client."""
+        from hub.bus.security import loket_security
         from hub.privacy.pseudonyms import audience_pseudonym_for
         from hub.web.auth import OidcClient
         from hub.web.viewfeed import LoketFeed
@@ -211,7 +212,13 @@ class Hub:
         def rekey(audience: str, hub: str) -> str:
             return audience_pseudonym_for(policies.current.key_audience(audience), hub, ring)
 
-        feed = LoketFeed(self.bootstrap, served, prefix=self.settings.topic_prefix, rekey=rekey)
+        feed = LoketFeed(
+            self.bootstrap,
+            served,
+            prefix=self.settings.topic_prefix,
+            rekey=rekey,
+            security=loket_security(self.settings),  # its own principal: read the views only
+        )
         await feed.start()
         self._stack.push_async_callback(feed.stop)
         await feed.wait_ready()

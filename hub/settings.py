@@ -97,6 +97,17 @@ class HubSettings(BaseSettings):
         description="File with the ingest's SCRAM password; unset means "
         "<key_dir>/kafka/users/<user>.password.",
     )
+    kafka_loket_username: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="The SCRAM user of the loket's view reader; unset means "
+        "<topic_prefix>hub-loket.",
+    )
+    kafka_loket_password_file: Path | None = Field(
+        default=None,
+        description="File with the loket's SCRAM password; unset means "
+        "<key_dir>/kafka/users/<user>.password.",
+    )
     kafka_ssl_cafile: Path | None = Field(
         default=None,
         description="PEM CA the broker certificate must chain to; unset means "

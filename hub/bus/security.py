@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from hub.events.topics import FIXED_AUDIENCES, INGEST, PROCESSORS, PRODUCING_PARTNERS
+from hub.events.topics import FIXED_AUDIENCES, INGEST, LOKET, PROCESSORS, PRODUCING_PARTNERS
 from hub.settings import HubSettings
 
 #: Partners and fixed audiences with their own principal on the bus (SCRAM user = party name).
@@ -27,14 +27,17 @@ ADMIN_USER = "admin"  # the default of HUB_KAFKA_ADMIN_USERNAME
 HUB_USER = PROCESSORS
 #: The hub's HTTP ingest: writes contract topics and its dead letters, reads nothing of theirs.
 INGEST_USER = INGEST
+#: The signed-in loket: reads the views it shows (and who received what), writes nothing.
+LOKET_USER = LOKET
 #: The hub's own principals.
-HUB_USERS: tuple[str, ...] = (HUB_USER, INGEST_USER)
+HUB_USERS: tuple[str, ...] = (HUB_USER, INGEST_USER, LOKET_USER)
 #: Consumer groups and transactional ids each of the hub's own principals owns (as prefixes,
 #: after the region prefix): the processors' app ids (hub.casus.runner.APP_ID,
 #: hub.views.runner.APP_ID) and the ingest's transactional ids.
 APP_ID_PREFIXES: dict[str, tuple[str, ...]] = {
     HUB_USER: ("hub-casus", "hub-views"),
     INGEST_USER: ("hub-ingest",),
+    LOKET_USER: (),  # it reads assigned partitions, in no group, and writes nothing
 }
 #: The broker's certificate principal on the mutual-TLS controller listener.
 BROKER_CERT_PRINCIPAL = "User:CN=hub-kafka-broker"
@@ -226,6 +229,22 @@ def ingest_security(settings: HubSettings) -> ClientSecurity:
                 or scoped_user(INGEST_USER, settings.topic_prefix),
                 "kafka_sasl_password": None,
                 "kafka_sasl_password_file": settings.kafka_ingest_password_file,
+            }
+        )
+    )
+
+
+def loket_security(settings: HubSettings) -> ClientSecurity:
+    """The loket's own identity (`<prefix>hub-loket`): it reads the views it serves."""
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return ClientSecurity()
+    return ClientSecurity.from_settings(
+        settings.model_copy(
+            update={
+                "kafka_sasl_username": settings.kafka_loket_username
+                or scoped_user(LOKET_USER, settings.topic_prefix),
+                "kafka_sasl_password": None,
+                "kafka_sasl_password_file": settings.kafka_loket_password_file,
             }
         )
     )

@@ -69,6 +69,8 @@ FIXED_AUDIENCES: tuple[Partner, ...] = tuple(a for a in AUDIENCES if a is not Pa
 #: events for the partners it authenticated by token and reads nothing of theirs.
 PROCESSORS = Partner.HUB.value
 INGEST = "hub-ingest"
+#: The signed-in loket: reads the views of the organisations it serves, writes nothing.
+LOKET = "hub-loket"
 
 #: A school board's audience: `schoolbestuur:<id>`, the id as the key ring spells it
 #: (a DUO bestuursnummer, or another lower-case name).
@@ -185,7 +187,9 @@ def _types_produced_by(partner: Partner) -> tuple[str, ...]:
     return tuple(t for t in event_types() if partner in payload_model(t).producers)
 
 
-def _child_changelog(name: str, description: str, also: tuple[str, ...] = ()) -> Topic:
+def _child_changelog(
+    name: str, description: str, also: tuple[str, ...] = (), readers: tuple[str, ...] = ()
+) -> Topic:
     """A hub-only compacted topic keyed by child, erased within a day of its tombstone."""
     hub = PROCESSORS
     return Topic(
@@ -197,7 +201,7 @@ def _child_changelog(name: str, description: str, also: tuple[str, ...] = ()) ->
         retention_ms=None,
         carries=(),
         writers=(hub, *also),
-        readers=(hub, *also),
+        readers=(hub, *also, *readers),
         extra_config=ERASURE_BOUNDED,
     )
 
@@ -305,7 +309,10 @@ def _build() -> dict[str, Topic]:
             readers=(hub,),
         ),
         _child_changelog(
-            VIEWS_STATE, "Changelog of the projector's per-child state (bezwaar, what was shared)."
+            VIEWS_STATE,
+            "Changelog of the projector's per-child state (bezwaar, what was shared); the loket "
+            "reads who received what.",
+            readers=(LOKET,),
         ),
         Topic(
             name=INGEST_SEEN,
@@ -362,7 +369,7 @@ def view_spec(audience: str) -> Topic:
         retention_ms=VIEW_RETENTION_MS,
         carries=tuple(event_types()),
         writers=(PROCESSORS,),
-        readers=(audience_user(audience),),
+        readers=(audience_user(audience), LOKET),
         policy_filtered=True,
         # A view keeps the original producer; the projector's erasure notice is the hub's.
         producers=tuple(p.value for p in Partner),
@@ -392,6 +399,12 @@ def view_keys_spec(audience: str) -> Topic:
 
 def _audience_topic(name: str) -> bool:
     return name.startswith(("view.", "viewkeys."))
+
+
+def transport_topics() -> frozenset[str]:
+    """The topics that carry facts to the processors and do not keep them: the processors
+    truncate them to what they committed (DeleteRecords), so they need DELETE there."""
+    return frozenset({*(contract_topic(p) for p in PRODUCING_PARTNERS), CASUS_UIT, CASUS_TICK})
 
 
 def served_registry(audiences: Iterable[str]) -> list[Topic]:

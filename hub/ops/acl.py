@@ -16,6 +16,7 @@ from hub.bus.security import (
     all_users,
     scoped_user,
 )
+from hub.events.topics import transport_topics
 
 if TYPE_CHECKING:
     from hub.views.policy import Policy
@@ -170,8 +171,17 @@ def desired_acls(registry: Iterable[TopicLike], *, prefix: str = "") -> set[Acl]
     if used[HUB_USER]:
         used[HUB_USER] |= {prefix + t.name for t in topics}
     for user, names in used.items():
+        if not APP_ID_PREFIXES[user]:
+            continue  # the loket only reads: it creates nothing
         for name in names:
             allow(user, Resource.TOPIC, name, Pattern.LITERAL, *hub_ops)
+    # The processors truncate the transport topics to what they committed (Hub.sweep_transport).
+    if used[HUB_USER]:
+        for topic in topics:
+            if topic.name in transport_topics():
+                allow(
+                    HUB_USER, Resource.TOPIC, prefix + topic.name, Pattern.LITERAL, Operation.DELETE
+                )
     for party in group_readers:
         allow(party, Resource.GROUP, group_prefix(party, prefix), Pattern.PREFIXED, *_READ)
     # A party that both reads and writes runs a processor (its raw-topic adapter runner):

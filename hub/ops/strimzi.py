@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 
-from hub.bus.security import ADMIN_USER, HUB_USER, INGEST_USER, scoped_user
+from hub.bus.security import ADMIN_USER, HUB_USER, INGEST_USER, LOKET_USER, scoped_user
 from hub.ops.acl import Acl, Pattern, Resource, TopicLike, desired_acls
 
 if TYPE_CHECKING:
@@ -233,6 +233,7 @@ KEY_DIR = "/etc/hub/keys"
 STATE_DIR = "/var/lib/hub"
 PASSWORD_DIR = "/etc/hub/kafka-user"  # noqa: S105 (a mount point, not a password)
 INGEST_PASSWORD_DIR = "/etc/hub/kafka-ingest-user"  # noqa: S105 (a mount point)
+LOKET_PASSWORD_DIR = "/etc/hub/kafka-loket-user"  # noqa: S105 (a mount point)
 CA_DIR = "/etc/hub/kafka-ca"
 # Names of Secrets, not their content.
 KEYS_SECRET = "hub-keys"  # noqa: S105
@@ -251,6 +252,8 @@ def hub_settings(*, cluster: str = "hub", prefix: str = "") -> dict[str, str]:
         "HUB_KAFKA_SASL_PASSWORD_FILE": f"{PASSWORD_DIR}/password",
         "HUB_KAFKA_INGEST_USERNAME": scoped_user(INGEST_USER, prefix),
         "HUB_KAFKA_INGEST_PASSWORD_FILE": f"{INGEST_PASSWORD_DIR}/password",
+        "HUB_KAFKA_LOKET_USERNAME": scoped_user(LOKET_USER, prefix),
+        "HUB_KAFKA_LOKET_PASSWORD_FILE": f"{LOKET_PASSWORD_DIR}/password",
         "HUB_KAFKA_SSL_CAFILE": f"{CA_DIR}/ca.crt",
         "HUB_TOPIC_PREFIX": prefix,
         "HUB_KEY_DIR": KEY_DIR,
@@ -297,6 +300,7 @@ def hub_deployment(
         {"name": "keys", "mountPath": KEY_DIR, "readOnly": True},
         {"name": "kafka-user", "mountPath": PASSWORD_DIR, "readOnly": True},
         {"name": "kafka-ingest-user", "mountPath": INGEST_PASSWORD_DIR, "readOnly": True},
+        {"name": "kafka-loket-user", "mountPath": LOKET_PASSWORD_DIR, "readOnly": True},
         {"name": "kafka-ca", "mountPath": CA_DIR, "readOnly": True},
         {"name": "state", "mountPath": STATE_DIR},
         {"name": "ingest-tokens", "mountPath": f"{STATE_DIR}/ingest-tokens", "readOnly": True},
@@ -314,6 +318,10 @@ def hub_deployment(
         {
             "name": "kafka-ingest-user",
             "secret": _secret(scoped_user(INGEST_USER, prefix), {"password": "password"}),
+        },
+        {
+            "name": "kafka-loket-user",
+            "secret": _secret(scoped_user(LOKET_USER, prefix), {"password": "password"}),
         },
         {"name": "kafka-ca", "secret": _secret(f"{cluster}-cluster-ca-cert", {"ca.crt": "ca.crt"})},
         # Hashes of the partners' HTTP tokens; absent means no partner may post yet.

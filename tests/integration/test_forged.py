@@ -225,7 +225,8 @@ async def test_a_jgz_event_on_the_school_topic_never_reaches_the_school(hub: Hub
     forged = make_event(MAZL_CONSULT_GEHOUDEN, child, hub.ring, record="fg-mazl")
     assert forged.partner is Partner.JGZ
     await hub.send([(contract_topic(Partner.SCHOOL), forged)])
-    assert view_id("school", forged.id) not in {v.id for v in await hub.view("school")}
+    board = "schoolbestuur:41234"
+    assert view_id(board, forged.id) not in {v.id for v in await hub.view(board)}
     assert sorted(d.stage for d in _forged_letters(await hub.dead_letters(), forged)) == [
         "casus",
         "views",

@@ -24,12 +24,12 @@ from hub.events.days import local_date
 from hub.events.envelope import new_event
 from hub.events.privacy import VerwijderingVerzocht
 from hub.events.topics import (
-    AUDIENCES,
     DAY_MS,
     Cleanup,
     contract_topic,
     physical_name,
     registry,
+    served_registry,
     view_keys_topic,
     view_topic,
 )
@@ -47,13 +47,13 @@ from hub.privacy.keyring import (
 from hub.privacy.pseudonyms import audience_pseudonym_for, pseudonymise
 from hub.runtime import Hub, HubOptions
 from hub.settings import HubSettings
-from hub.views.policy import load_policy
+from hub.views.policy import key_audiences, load_policy
 from hub.views.wire import decode_view
 from tests.integration.conftest import Broker
 
 pytestmark = pytest.mark.integration
 
-AUDIENCE_NAMES = [a.value for a in AUDIENCES]
+AUDIENCE_NAMES = list(load_policy().audiences())
 #: Short segments so that the log cleaner compacts within seconds in the test, as production
 #: does within `max.compaction.lag.ms` (one day).
 FAST_SEGMENTS = {"segment.ms": "500", "min.cleanable.dirty.ratio": "0.01"}
@@ -118,14 +118,14 @@ async def running(
     bootstrap = kafka_broker.bootstrap
     prefix = f"aud-{uuid.uuid4().hex[:8]}."
     key_dir = tmp_path_factory.mktemp("ring") / "keys"
-    init_keyring(key_dir)
+    init_keyring(key_dir, key_audiences(load_policy()))
     ring = read_keyring(key_dir, {})
     # The compacted topics first, with short segments (the hub leaves existing topics alone).
     await client.create_topics(
         bootstrap,
         [
             (physical_name(t.name, prefix=prefix), t.partitions, {**t.config(), **FAST_SEGMENTS})
-            for t in registry().values()
+            for t in served_registry(AUDIENCE_NAMES)
             if t.cleanup is Cleanup.COMPACT
         ],
     )

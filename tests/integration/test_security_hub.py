@@ -27,6 +27,9 @@ class TestHubOnTheSecuredBus:
         ingest_password = tmp_path / "hub-ingest.password"
         ingest_password.write_text(secured_broker.local.passwords.read("hub-ingest"))
         monkeypatch.setenv("HUB_KAFKA_INGEST_PASSWORD_FILE", str(ingest_password))
+        loket_password = tmp_path / "hub-loket.password"
+        loket_password.write_text(secured_broker.local.passwords.read("hub-loket"))
+        monkeypatch.setenv("HUB_KAFKA_LOKET_PASSWORD_FILE", str(loket_password))
         monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", secured_broker.bootstrap)
         monkeypatch.setenv("HUB_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
         monkeypatch.setenv("HUB_KAFKA_SASL_USERNAME", "hub")

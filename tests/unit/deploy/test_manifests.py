@@ -83,7 +83,7 @@ class TestRegistry:
 
     def test_every_principal_has_a_kafka_user_of_the_cluster(self) -> None:
         users = {d["metadata"]["name"] for d in load("kafka-users.yaml")}
-        assert users == {ADMIN_USER, HUB_USER, INGEST_USER, *PARTIES, *BOARDS}
+        assert users == {ADMIN_USER, HUB_USER, INGEST_USER, "hub-loket", *PARTIES, *BOARDS}
         cluster = one("kafka-cluster.yaml", "Kafka")["metadata"]["name"]
         for name in ("kafka-topics.yaml", "kafka-users.yaml", "kafka-cluster.yaml"):
             for doc in load(name):

@@ -177,6 +177,16 @@ class TestHubGrants:
         assert acl("hub", Resource.TOPIC, view, Operation.WRITE) in hub
         assert acl("hub", Resource.TOPIC, view, Operation.READ) not in hub
 
+    def test_the_processors_may_truncate_the_transport_topics_only(self) -> None:
+        hub = of(HUB_USER, desired_acls(REGISTRY))
+        deletable = {a.name for a in hub if a.operation is Operation.DELETE}
+        assert deletable == {
+            *(f"contract.{p}.v1" for p in ("school", "leerplicht", "jgz", "buurtteam", "swv")),
+            "casus.uit.v1",
+            "casus.tick.v1",
+        }
+        assert not {a for a in desired_acls(REGISTRY) if a.operation is Operation.DELETE} - hub
+
     def test_the_processors_do_not_write_contract_topics(self) -> None:
         hub = of(HUB_USER, desired_acls(REGISTRY))
         assert not {n for n in topics_of(HUB_USER, hub, Operation.WRITE) if ".school." in n} - {
@@ -202,6 +212,16 @@ class TestHubGrants:
         creates = topics_of(INGEST_USER, ingest, Operation.CREATE)
         assert "casus.uit.v1" not in creates
         assert "contract.school.v1" in creates
+
+    def test_the_loket_reads_views_and_who_received_what_and_writes_nothing(self) -> None:
+        loket = of("hub-loket", desired_acls(REGISTRY))
+        reads = topics_of("hub-loket", loket, Operation.READ)
+        assert "view.jgz.v1" in reads
+        assert "view.schoolbestuur.41234.v1" in reads
+        assert reads - {n for n in reads if n.startswith("view.")} == {"views.state.v1"}
+        assert not topics_of("hub-loket", loket, Operation.WRITE)
+        assert not topics_of("hub-loket", loket, Operation.CREATE)
+        assert not {a for a in loket if a.resource is not Resource.TOPIC}
 
     def test_the_hub_principals_are_not_super_users(self) -> None:
         acls = desired_acls(REGISTRY)
@@ -245,7 +265,7 @@ class TestDiff:
 class TestRegistryShape:
     def test_every_principal_of_the_registry_is_a_bus_user(self) -> None:
         named = {str(p) for t in REGISTRY for p in (*t.writers, *t.readers)}
-        assert named == {*PARTIES, HUB_USER, INGEST_USER, BOARD, "schoolbestuur-52345"}
+        assert named == {*PARTIES, HUB_USER, INGEST_USER, "hub-loket", BOARD, "schoolbestuur-52345"}
         assert named <= set(bus_users())
         assert {"view.schoolbestuur.41234.v1", "audit.v1", "datakeys.v1"} <= {
             t.name for t in REGISTRY
