@@ -119,7 +119,16 @@ def scenario(today: dt.date) -> list[Post]:
                         "datum": _d(today, 6),
                         "domein": "gedrag",
                         "urgentie": "normaal",
-                    }
+                        "toelichting": "Onrustig in de klas sinds de herfstvakantie.",
+                    },
+                    {
+                        "record_id": "zs-2",
+                        "bsn": KIND_A,
+                        "datum": _d(today, 5),
+                        "domein": "gezin",
+                        "urgentie": "normaal",
+                        "toelichting": "Moeder vraagt om hulp bij de ochtendroutine.",
+                    },
                 ]
             ),
             "application/x-ndjson",

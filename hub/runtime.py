@@ -17,7 +17,7 @@ import structlog
 from hub.adapters.ingest import IngestService
 from hub.bus import client
 from hub.bus.processor import ProcessorStats, TransactionalProcessor
-from hub.casus.loket import load_states, loket_rows
+from hub.bus.retention import set_topic_configs, truncate_processed
 from hub.casus.runner import APP_ID as CASUS_APP_ID
 from hub.casus.runner import CasusRunner, ensure_topics, wall_clock
 from hub.casus.topics import CasusTopics
@@ -25,14 +25,17 @@ from hub.privacy.keyring import KEK, PSEUDONYM, KeyRing, load_keyring
 from hub.process import settle_heap
 from hub.settings import HubSettings
 from hub.views.reload import PolicyHolder
-from hub.views.runner import create_state_topic, projector
+from hub.views.retention import view_topic_configs
+from hub.views.runner import APP_ID as VIEWS_APP_ID
+from hub.views.runner import create_state_topic, input_topics, projector
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics
 from hub.web.app import WebConfig, create_app
 from hub.web.ingest import bus_ready, ensure_ingest_topics, ingest_service, ingestor
 from hub.web.listen import bind_http
-from hub.web.loket import render_page
+from hub.web.loket_settings import LoketSettings, client_secret
 from hub.web.metrics import ProcessorCollector
+from hub.web.pages import LoketServices
 from hub.web.tokens import PartnerTokens, TokenCheck
 
 log = structlog.get_logger(__name__)
@@ -49,10 +52,14 @@ class HubOptions:
     policy: Path | None = None
     clock: Callable[[], dt.datetime] = wall_clock
     tick_interval: float = 5.0
+    #: Seconds between truncations of the transport topics to what the hub processed (0: off).
+    transport_sweep_interval: float = 60.0
     policy_watch_interval: float = 2.0
     consumer_options: dict[str, Any] = field(
         default_factory=lambda: {"fetch_max_wait_ms": 100, "heartbeat_interval_ms": 1000}
     )
+    #: The signed-in loket's settings; None serves no loket.
+    loket: LoketSettings | None = field(default_factory=LoketSettings)
 
 
 class Hub:
@@ -71,6 +78,7 @@ class Hub:
         self.views: TransactionalProcessor[ChildViews] | None = None
         self.policies: PolicyHolder | None = None
         self.url: str | None = None
+        self.loket: LoketServices | None = None
         self._stack = AsyncExitStack()
         self._server: Any = None
 
@@ -96,6 +104,8 @@ class Hub:
         await ensure_topics(self.bootstrap, self.casus_topics)
         await create_state_topic(self.bootstrap, ViewTopics(prefix))
         self.policies = PolicyHolder(self.options.policy, ring)
+        # Each view topic keeps records as long as the policy grants its audience, no longer.
+        await set_topic_configs(self.bootstrap, view_topic_configs(self.policies.current, prefix))
         try:
             self.ingest = await self._stack.enter_async_context(
                 ingest_service(self.settings, bootstrap=self.bootstrap, ring=ring)
@@ -121,7 +131,12 @@ class Hub:
             settle_heap()  # the restored state is long-lived
             watcher = asyncio.create_task(self.policies.watch(self.options.policy_watch_interval))
             self._stack.push_async_callback(_cancel, watcher)
+            if self.options.transport_sweep_interval > 0:
+                sweeper = asyncio.create_task(self._sweep_forever())
+                self._stack.push_async_callback(_cancel, sweeper)
             if listening is not None:
+                if self.options.loket is not None:
+                    self.loket = await self._start_loket(self.options.loket, ring)
                 await self._serve_http(listening)
         except BaseException:
             await self._stack.aclose()
@@ -132,16 +147,25 @@ class Hub:
         import uvicorn
 
         assert self.ingest is not None
+        metrics_token = self.options.loket.metrics_token if self.options.loket else None
         config = WebConfig(
             tokens=self.options.tokens or PartnerTokens(),
             ingest=ingestor(self.ingest),
             ready=bus_ready(self.bootstrap),
-            loket=self.loket_page,
+            loket=self.loket,
+            metrics_token=metrics_token.get_secret_value() if metrics_token else None,
             collectors=[ProcessorCollector(self.processor_stats)],
         )
         host, port = listening.getsockname()[:2]
         server = uvicorn.Server(
-            uvicorn.Config(create_app(config), host=host, port=port, log_config=None)
+            uvicorn.Config(
+                create_app(config),
+                host=host,
+                port=port,
+                log_config=None,
+                # Live streams stay open: stopping must not wait for browsers to hang up.
+                timeout_graceful_shutdown=3,
+            )
         )
         task = asyncio.create_task(server.serve(sockets=[listening]), name="hub-http")
         async with asyncio.timeout(15):
@@ -165,10 +189,70 @@ class Hub:
             "views": self.views.stats if self.views is not None else None,
         }
 
-    async def loket_page(self) -> str:
-        """The loket page from the casus state topic as it is now."""
-        states = await load_states(self.bootstrap, self.casus_topics.state)
-        return render_page(loket_rows(states.values(), self.options.clock()))
+    async def _start_loket(self, loket: LoketSettings, ring: KeyRing) -> LoketServices:
+        """The loket's read models (one consumer of the view topics) and its sign-in client."""
+        from hub.privacy.pseudonyms import audience_pseudonym_for
+        from hub.web.auth import OidcClient
+        from hub.web.viewfeed import LoketFeed
+
+        policies = self.policies
+        assert policies is not None
+        assert self.ingest is not None
+        served = [
+            a
+            for a in dict.fromkeys(loket.organisations.values())
+            if a in policies.current.audiences()
+        ]
+
+        def rekey(audience: str, hub: str) -> str:
+            return audience_pseudonym_for(policies.current.key_audience(audience), hub, ring)
+
+        feed = LoketFeed(self.bootstrap, served, prefix=self.settings.topic_prefix, rekey=rekey)
+        await feed.start()
+        self._stack.push_async_callback(feed.stop)
+        await feed.wait_ready()
+        try:
+            oidc: OidcClient | None = OidcClient(loket, client_secret(loket, self.settings))
+        except RuntimeError as exc:
+            log.warning("loket.signin.unavailable", reason=str(exc))
+            oidc = None
+        return LoketServices(
+            settings=loket,
+            feed=feed,
+            ring=ring,
+            key_audience=lambda audience: policies.current.key_audience(audience),
+            publish=self.ingest.publisher.publish,
+            prefix=self.settings.topic_prefix,
+            oidc=oidc,
+            clock=self.options.clock,
+        )
+
+    def transport_readers(self) -> dict[str, list[str]]:
+        """Each transport topic and the hub's consumer groups that read it."""
+        prefix = self.settings.topic_prefix
+        casus, views = prefix + CASUS_APP_ID, prefix + VIEWS_APP_ID
+        readers: dict[str, list[str]] = {t: [casus, views] for t in self.casus_topics.inputs}
+        readers[self.casus_topics.tick] = [casus]
+        for name in input_topics(prefix):
+            readers.setdefault(name, [views])
+        return readers
+
+    async def sweep_transport(self) -> int:
+        """Truncate the transport topics to what every hub processor committed; partitions cut.
+
+        Transport topics carry facts to the processors, they do not keep them: after an
+        erasure, the child's records there are gone at the next sweep (and after 7 days
+        whatever happens, by retention).
+        """
+        return len(await truncate_processed(self.bootstrap, self.transport_readers()))
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.options.transport_sweep_interval)
+            try:
+                await self.sweep_transport()
+            except Exception as exc:  # the next sweep tries again; the hub goes on
+                log.warning("hub.transport_sweep_failed", error=type(exc).__name__)
 
     async def stop(self) -> None:
         """Stop every part, the HTTP side first."""

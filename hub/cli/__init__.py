@@ -19,6 +19,7 @@ from hub.cli import (
     inzage,
     kafka,
     keys,
+    oidc,
     pii,
     policy,
     run,
@@ -36,6 +37,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kafka.app, name="kafka")
+app.add_typer(oidc.app, name="oidc")
 app.add_typer(contracts.app, name="contracts")
 app.add_typer(keys.app, name="keys")
 app.add_typer(pii.app, name="pii")

@@ -13,6 +13,7 @@ from hub.settings import get_settings
 
 if TYPE_CHECKING:
     from hub.views.audit import AuditRecord
+    from hub.views.raadpleging import Raadpleging
     from hub.views.state import ChildViews
 
 
@@ -48,7 +49,7 @@ def inzage(
     subjects = child_subjects(identifier, ring)
     hubs = child_hub_pseudonyms(identifier, ring)
     bootstrap = client.bootstrap_servers(settings)
-    records, states = asyncio.run(
+    records, lookups, states = asyncio.run(
         _read(
             bootstrap,
             physical_name(AUDIT, settings),
@@ -61,6 +62,7 @@ def inzage(
         for_child(records, subjects),
         today(),
         bezwaar=bezwaar_of(states),
+        raadplegingen=[r for r in lookups if r.subject in subjects],
     )
     if output is None:
         typer.echo(report, nl=False)
@@ -71,21 +73,28 @@ def inzage(
 
 async def _read(
     bootstrap: str, audit: str, subjects: set[bytes], state: str, hubs: set[bytes]
-) -> tuple[list[AuditRecord], list[ChildViews]]:
-    """The child's audit records, and its projector state (the newest value per hub pseudonym)."""
+) -> tuple[list[AuditRecord], list[Raadpleging], list[ChildViews]]:
+    """The child's audit records and loket lookups, and its projector state (newest per key)."""
     from hub.bus import client
     from hub.bus.scan import read_to_end
+    from hub.views import raadpleging
     from hub.views.state import ChildViews
     from hub.views.wire import decode_audit
 
     await client.ensure_reachable(bootstrap)
     # Keys are compared before decoding: other children's records are never even parsed.
-    records = [
-        decode_audit(r.value) async for r in read_to_end(bootstrap, [audit]) if r.key in subjects
-    ]
+    records: list[AuditRecord] = []
+    lookups: list[Raadpleging] = []
+    async for r in read_to_end(bootstrap, [audit]):
+        if r.key not in subjects:
+            continue
+        if raadpleging.is_raadpleging(tuple(r.headers or ())):
+            lookups.append(raadpleging.decode(r.value))
+        else:
+            records.append(decode_audit(r.value))
     latest: dict[bytes, bytes | None] = {}
     async for r in read_to_end(bootstrap, [state]):
         if r.key in hubs:
             latest[r.key] = r.value  # a tombstone (None) means erased: no state
     states = [ChildViews.model_validate_json(v) for v in latest.values() if v is not None]
-    return records, states
+    return records, lookups, states

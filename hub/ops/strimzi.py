@@ -332,7 +332,9 @@ def hub_deployment(
         "metadata": meta,
         "spec": {
             # Each processor's consumer group shares the registry's partitions among the
-            # replicas: more replicas than partitions (CHILD_PARTITIONS) sit idle.
+            # replicas: more replicas than partitions (CHILD_PARTITIONS) sit idle. Data keys
+            # are made only by the projector that owns the child's partition; the ingest side
+            # of every replica seals notes to the intake public key and makes none.
             "replicas": replicas,
             "selector": {"matchLabels": dict(_LABELS)},
             "strategy": {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from hub.events.days import local_date
 from hub.privacy.identifiers import Identifier
@@ -18,7 +19,10 @@ from hub.privacy.keyring import AUDIENCE_PREFIX, PSEUDONYM, KeyRing
 from hub.privacy.pseudonyms import audience_pseudonym, hub_pseudonym
 from hub.views.audit import AuditKind, AuditRecord
 from hub.views.policy import TYPE_PREFIX, Policy
+from hub.views.raadpleging import Handeling, Raadpleging
 from hub.views.state import ChildViews
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 MAANDEN = (
     "januari",
@@ -190,6 +194,7 @@ def render(
     today: dt.date,
     policy: Policy | None = None,
     bezwaar: ChildViews | None = None,
+    raadplegingen: list[Raadpleging] | None = None,
 ) -> str:
     """The report a parent reads: per partner what kind of information, when, why, on what basis.
 
@@ -219,6 +224,7 @@ def render(
         ]
         for audience in audiences:
             lines += _per_ontvanger(audience, [r for r in shared if r.audience == audience])
+    lines += _raadplegingen(raadplegingen or [])
     if bezwaar is not None:
         lines += _bezwaar(bezwaar)
     if notices:
@@ -243,6 +249,22 @@ def render(
     if policy is not None:
         lines.append(f"Geldend deelbeleid: versie {policy.version}.")
     return "\n".join(lines) + "\n"
+
+
+def _raadplegingen(records: list[Raadpleging]) -> list[str]:
+    """Which organisation looked the child up in the loket, and when (Europe/Amsterdam)."""
+    if not records:
+        return []
+    lines = ["Wie heeft uw kind opgezocht of het dossier bekeken in het loket?"]
+    for r in sorted(records, key=lambda r: r.at):
+        what = {
+            Handeling.ZOEKEN: "zocht uw kind op" + ("" if r.gevonden else " (niet gevonden)"),
+            Handeling.INZIEN: "bekeek het dossier",
+            Handeling.ACTIE: "legde iets vast in het dossier",
+        }[r.handeling]
+        day = r.at.astimezone(AMSTERDAM).date()
+        lines.append(f"- {datum_nl(day)}: {ONTVANGERS.get(r.audience, r.audience)} {what}.")
+    return [*lines, ""]
 
 
 def _per_ontvanger(audience: str, records: list[AuditRecord]) -> list[str]:

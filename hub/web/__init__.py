@@ -1,1 +1,1 @@
-"""The HTTP side: ingest, health, metrics and the loket page."""
+"""The HTTP side: ingest, health, metrics and the signed-in loket."""

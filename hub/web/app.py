@@ -7,15 +7,18 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from secrets import compare_digest
 
 import structlog
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.registry import Collector
 
 from hub.adapters.report import IngestReport, Outcome
 from hub.web.failures import FailedAttempts
+from hub.web.loket_security import install_loket
+from hub.web.pages import LoketServices
 from hub.web.ratelimit import PartnerLimits, Refusal
 from hub.web.tokens import TokenCheck
 
@@ -25,8 +28,6 @@ log = structlog.get_logger(__name__)
 Ingestor = Callable[[str, str, bytes, str], Awaitable[IngestReport]]
 #: Answers whether the bus is reachable (readiness).
 ReadyCheck = Callable[[], Awaitable[bool]]
-#: Renders the loket page (HTML) from the current casus state.
-LoketPage = Callable[[], Awaitable[str]]
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -46,7 +47,10 @@ class WebConfig:
     tokens: TokenCheck
     ingest: Ingestor | None = None
     ready: ReadyCheck | None = None
-    loket: LoketPage | None = None
+    #: The signed-in loket (pages, actions, stream); None serves no loket.
+    loket: LoketServices | None = None
+    #: Bearer token for /metrics; None means /metrics is refused (never public).
+    metrics_token: str | None = None
     limits: PartnerLimits = field(default_factory=PartnerLimits)
     failures: FailedAttempts = field(default_factory=FailedAttempts)
     max_body_bytes: int = MAX_BODY_BYTES
@@ -144,11 +148,13 @@ def create_app(config: WebConfig) -> FastAPI:
             config.failures.flush()
             await readiness.close()
 
+    # No public API documentation: the contracts are published in contracts/ (AsyncAPI).
     app = FastAPI(
         title="onderwijs–jeugd hub",
         version="1",
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
+        openapi_url=None,
         lifespan=lifespan,
     )
     registry = CollectorRegistry()
@@ -179,16 +185,15 @@ def create_app(config: WebConfig) -> FastAPI:
         ready = await readiness.current()
         return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
 
-    @app.get("/loket")
-    async def loket() -> Response:
-        """The loket: one row per case, refreshed every few seconds."""
-        if config.loket is None:
-            return _problem(503, "the loket is not configured on this hub")
-        return HTMLResponse(await config.loket())
+    install_loket(app, config.loket)
 
     @app.get("/metrics")
-    async def metrics() -> Response:
-        """Prometheus metrics."""
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics, for a scraper with the metrics token only."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        expected = config.metrics_token
+        if expected is None or scheme.lower() != "bearer" or not compare_digest(token, expected):
+            return _problem(401, "metrics need the bearer token (HUB_LOKET_METRICS_TOKEN)")
         return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/ingest/{partner}/{feed}")

@@ -48,7 +48,9 @@ class TestProcessorCollector:
         config = WebConfig(
             tokens=PartnerTokens(),
             collectors=[ProcessorCollector(lambda: {"views": ProcessorStats(processed=4)})],
+            metrics_token="scrape",
         )
-        text = TestClient(create_app(config)).get("/metrics").text
+        scrape = {"authorization": "Bearer scrape"}
+        text = TestClient(create_app(config)).get("/metrics", headers=scrape).text
         assert 'hub_processor_records_processed_total{processor="views"} 4.0' in text
         assert "hub_http_ingest_requests" in text

@@ -51,6 +51,7 @@ def http(tokens: PartnerTokens, clock: Clock) -> Iterator[TestClient]:
         ingest=fake_adapter,
         limits=PartnerLimits(requests_per_second=1.0, request_burst=3, clock=clock),
         max_body_bytes=1000,
+        metrics_token="scrape-token",
     )
     with TestClient(create_app(config)) as client:
         yield client
@@ -148,8 +149,14 @@ class TestHealthAndMetrics:
     def test_metrics_count_requests(self, http: TestClient, tokens: PartnerTokens) -> None:
         token = tokens.issue("school")
         http.post("/ingest/school/verzuim", content=b"a", headers=bearer(token))
-        text = http.get("/metrics").text
+        text = http.get("/metrics", headers=bearer("scrape-token")).text
         assert 'hub_http_ingest_requests_total{partner="school",status="202"} 1.0' in text
+
+    def test_metrics_and_api_docs_are_not_public(self, http: TestClient) -> None:
+        assert http.get("/metrics").status_code == 401
+        assert http.get("/metrics", headers=bearer("wrong")).status_code == 401
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            assert http.get(path).status_code == 404, path
 
 
 class TestPartnerTokens:
