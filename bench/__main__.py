@@ -9,7 +9,7 @@ import datetime as dt
 from rich.console import Console
 from rich.table import Table
 
-from bench import ceiling, fullpath, ingest, micro, replay, replicas
+from bench import ceiling, commands, flood, fullpath, ingest, micro, replay, replicas
 from bench.harness import Figure, Results, broker, machine
 from hub.log import configure_logging
 
@@ -22,6 +22,10 @@ FULL = {
     "csv_rows": 50_000,
     "children": 5_000,
     "replay": 1_000_000,
+    "flood_bodies": 16,
+    "flood_rows": 10_000,
+    "flood_small": 400,
+    "command_records": 100_000,
     "smoke": 0,
 }
 SMOKE = {
@@ -33,6 +37,10 @@ SMOKE = {
     "csv_rows": 300,
     "children": 50,
     "replay": 2_000,
+    "flood_bodies": 3,
+    "flood_rows": 300,
+    "flood_small": 40,
+    "command_records": 500,
     "smoke": 1,
 }
 
@@ -44,6 +52,8 @@ MEASUREMENTS = {
     "fullpath": fullpath.measure,
     "replicas": replicas.measure,
     "replay": replay.measure,
+    "flood": flood.measure,
+    "commands": commands.measure,
 }
 
 

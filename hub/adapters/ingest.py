@@ -129,6 +129,7 @@ class Topics:
         return self.prefix + DLQ
 
 
+#: Told how many more records of the body are done.
 Progress = Callable[[int], None]
 
 
@@ -187,6 +188,7 @@ class IngestService:
         tally = Tally()
         items = run(adapter, body, content_type, self.context, tally)
         loop = asyncio.get_running_loop()
+        told = 0
         while True:
             async with self._exclusive:
                 pending = await loop.run_in_executor(self._worker, _take, items, self.chunk)
@@ -194,7 +196,9 @@ class IngestService:
                 break
             await self._flush(adapter, batch, pending, report)
             if progress is not None:
-                progress(len(pending))
+                # Records of the body, not the events made of them (a record may make several).
+                progress(tally.records - told)
+                told = tally.records
         report.ignored = dict(sorted(tally.ignored.items()))
         report.masked = tally.masked
         report.rejected.sort(key=lambda r: r.record)

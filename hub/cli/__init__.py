@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import typer
-from pydantic import ValidationError
 
 from hub.cli import (
     acl,
@@ -26,8 +25,6 @@ from hub.cli import (
     views,
 )
 from hub.cli.errors import one_line, operator_errors
-from hub.log import configure_logging
-from hub.settings import get_settings
 
 app = typer.Typer(
     name="hub",
@@ -57,6 +54,9 @@ app.command("indicators")(indicators.indicators)
 @app.callback()
 def _configure() -> None:
     """Read the settings and set up logging before any command."""
+    from hub.log import configure_logging
+    from hub.settings import get_settings
+
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
 
@@ -65,12 +65,14 @@ def main() -> None:
     """Entry point: run the CLI and turn every expected failure into one line on stderr."""
     try:
         app()
-    except ValidationError as exc:
-        print(f"hub: invalid configuration: {one_line(exc)}", file=sys.stderr)
-        sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            print(f"hub: invalid configuration: {one_line(exc)}", file=sys.stderr)
+            sys.exit(2)
         if not isinstance(exc, operator_errors()):
             raise
         print(f"hub: {exc}", file=sys.stderr)

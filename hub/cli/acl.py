@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import structlog
 import typer
 from rich.console import Console
 
-from hub.settings import get_settings
+from hub.cli.lazy import get_settings
 
 if TYPE_CHECKING:
     from hub.bus.client import AdminClient
@@ -20,8 +19,13 @@ if TYPE_CHECKING:
 app = typer.Typer(help="ACLs on the bus, derived from the topic registry.", no_args_is_help=True)
 console = Console(stderr=True, soft_wrap=True)
 out = Console()
-log = structlog.get_logger()
 T = TypeVar("T")
+
+
+def _log() -> Any:
+    import structlog
+
+    return structlog.get_logger()
 
 
 def desired() -> set[Acl]:
@@ -64,7 +68,7 @@ def _run(work: Callable[[AdminClient], Awaitable[T]], security: ClientSecurity |
         reason = explain(exc)
         if reason is None:
             raise
-        log.warning("bus.admin_refused", user=settings.kafka_admin_username, reason=reason)
+        _log().warning("bus.admin_refused", user=settings.kafka_admin_username, reason=reason)
         console.print(f"hub: the broker refused {settings.kafka_admin_username}: {reason}")
         raise typer.Exit(1) from None
 
@@ -146,7 +150,7 @@ def apply(
         out.print(f"- {acl}", highlight=False)
     verb = "would add" if dry_run else "added"
     console.print(f"acl: {verb} {len(added)}, removed {len(removed)}, {len(wanted)} desired")
-    log.info("acl.applied", added=len(added), removed=len(removed), dry_run=dry_run)
+    _log().info("acl.applied", added=len(added), removed=len(removed), dry_run=dry_run)
 
 
 @app.command("rotate-password")
@@ -178,4 +182,4 @@ def rotate_password(
             store.path(user).write_text(old)
         raise
     console.print(f"acl: new SCRAM password for {user} in {store.path(user)}; restart its clients")
-    log.info("scram.rotated", user=user)
+    _log().info("scram.rotated", user=user)

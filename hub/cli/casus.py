@@ -11,7 +11,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from hub.settings import get_settings
+from hub.cli.lazy import get_settings
 
 app = typer.Typer(help="The casus processor: one case per child.", no_args_is_help=True)
 console = Console()

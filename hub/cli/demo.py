@@ -7,8 +7,7 @@ import asyncio
 import typer
 from rich.console import Console
 
-from hub.log import configure_logging
-from hub.settings import get_settings
+from hub.cli.lazy import get_settings
 
 console = Console()
 
@@ -26,6 +25,8 @@ def demo(
     from hub.ops.launcher import INSECURE_WARNING, LocalKafka
 
     settings = get_settings()
+    from hub.log import configure_logging
+
     if settings.log_level == "info":
         # The demo tells its own story; routine info lines of every part would drown it.
         configure_logging(settings.log_format, "warning")

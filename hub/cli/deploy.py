@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from hub.settings import PROJECT_ROOT, get_settings
+from hub.cli.lazy import get_settings
 
 app = typer.Typer(
     help="Deployment: Kubernetes manifests (Strimzi) and the secured docker compose variant.",
@@ -15,7 +15,8 @@ app = typer.Typer(
 )
 console = Console(stderr=True, soft_wrap=True)
 
-STRIMZI_DIR = PROJECT_ROOT / "deploy" / "strimzi"
+#: deploy/strimzi of the checkout (hub.settings.PROJECT_ROOT, without importing the settings).
+STRIMZI_DIR = Path(__file__).resolve().parents[2] / "deploy" / "strimzi"
 OutOption = typer.Option(STRIMZI_DIR, "--out", help="Directory of the generated manifests.")
 DirOption = typer.Option(None, "--dir", help="Where tls/ and users/ go (default: key_dir/kafka).")
 

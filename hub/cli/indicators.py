@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from hub.settings import get_settings
+from hub.cli.lazy import get_settings
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -40,7 +40,8 @@ def indicators(
     settings = get_settings()
     day = _peildatum(peildatum)
     bootstrap = client.bootstrap_servers(settings)
-    report = asyncio.run(_compute(bootstrap, settings.topic_prefix, day, min_cell, publish))
+    with Console(stderr=True).status("counting the contract and casus topics …"):
+        report = asyncio.run(_compute(bootstrap, settings.topic_prefix, day, min_cell, publish))
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return

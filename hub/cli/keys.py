@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from hub.cli.lazy import get_settings
 from hub.privacy.keyring import (
     INTAKE,
     KEK,
@@ -22,7 +23,6 @@ from hub.privacy.keyring import (
     recipient_key_name,
     write_key_file,
 )
-from hub.settings import get_settings
 
 app = typer.Typer(
     help="Manage the key ring: pseudonym key, KEK, audience keys.", no_args_is_help=True

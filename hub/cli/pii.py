@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
 
-from hub.settings import get_settings
+from hub.cli.lazy import get_settings
 
 if TYPE_CHECKING:
     from hub.bus.scan import ScanReport
@@ -42,7 +43,8 @@ def scan(
         from hub.bus import client
 
         bootstrap = client.bootstrap_servers(get_settings())
-        report = asyncio.run(_scan_cluster(bootstrap, topic or None, timeout))
+        with Console(stderr=True).status("reading every topic from its beginning …"):
+            report = asyncio.run(_scan_cluster(bootstrap, topic or None, timeout))
         findings = report.findings
         summary = f"scanned {report.records} records on {len(report.topics)} topics"
     for finding in findings:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from hub.settings import get_settings
+from hub.cli.lazy import get_settings
 
 if TYPE_CHECKING:
     from hub.privacy.keyring import KeyRing

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hub.privacy.scrub import (
+    BSN_CANDIDATE,
     PII_KEYS,
     bsn_like_spans,
     is_pii_key,
@@ -71,13 +72,16 @@ def _safe(component: str) -> str:
 def scan_text(text: str, path: str, birth_context: bool = False) -> list[Finding]:
     """Rules that look inside one string."""
     found: list[Finding] = []
-    if bsn_like_spans(text):
-        found.append(Finding("bsn", path))
-    if onderwijsnummer_like_spans(text):
-        found.append(Finding("onderwijsnummer", path))
-    if _POSTCODE_HUISNUMMER.search(text):
+    # The loose forms first: most strings hold no nine ASCII digits in a row and no postcode,
+    # and the exact rules (Unicode digits, look-behinds) are only asked where they could fire.
+    if not text.isascii() or _DIGIT_RUN.search(text):
+        if bsn_like_spans(text):
+            found.append(Finding("bsn", path))
+        if onderwijsnummer_like_spans(text):
+            found.append(Finding("onderwijsnummer", path))
+    if _POSTCODE_LOOSE.search(text) and _POSTCODE_HUISNUMMER.search(text):
         found.append(Finding("postcode-huisnummer", path))
-    if _DATE.search(text) and (birth_context or _BIRTHISH.search(text)):
+    if (birth_context or _BIRTHISH.search(text)) and _DATE.search(text):
         found.append(Finding("geboortedatum", path))
     return found
 
@@ -172,7 +176,14 @@ def scan_record(
         except ValueError:
             found += scan_text(text, "value")
         else:
-            found += scan_value(decoded, "value")
+            # A value whose JSON text holds no suspect is not walked field by field.
+            if json_may_hold_pii(text):
+                found += scan_value(decoded, "value")
+    texts = [(name, None if raw is None else _decode(raw)) for name, raw in headers]
+    if not _may_hold_pii("\x00".join(f"{n}\x00{v or ''}" for n, v in texts)):
+        # No header could fire a text rule: only their names are looked up.
+        found += [Finding("pii-key", f"header:{_safe(n)}") for n, _ in texts if is_pii_key(n)]
+        return _unique(found)
     for name, raw in headers:
         where = f"header:{_safe(name)}"
         if is_pii_key(name):
@@ -181,6 +192,16 @@ def scan_record(
         if raw is not None:
             found += scan_text(_decode(raw), where, birth_context=bool(_BIRTHISH.search(name)))
     return _unique(found)
+
+
+def _may_hold_pii(text: str) -> bool:
+    """False only when no rule of `scan_text` can fire on any part of `text`."""
+    return (
+        not text.isascii()
+        or BSN_CANDIDATE.search(text) is not None
+        or _POSTCODE_LOOSE.search(text) is not None
+        or _BIRTHISH.search(text) is not None
+    )
 
 
 def _unique(found: Iterable[Finding]) -> list[Finding]:

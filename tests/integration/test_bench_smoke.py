@@ -23,6 +23,12 @@ EXPECTED = {
     "hub.replicas.latency.p99",
     "replay.restore",
     "replay.reprocess",
+    "flood.other.flooded.p95",
+    "flood.healthz.flooded.p95",
+    "cli.start.help",
+    "cmd.import",
+    "cmd.pii_scan",
+    "cmd.casus_show",
 }
 
 
@@ -35,7 +41,7 @@ class TestBenchSmoke:
             env=os.environ | {"KAFKA_BOOTSTRAP_SERVERS": bootstrap},
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=600,
             check=False,
         )
         assert result.returncode == 0, result.stderr[-2000:]

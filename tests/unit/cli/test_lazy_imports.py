@@ -78,3 +78,15 @@ def test_the_cli_defaults_match_the_modules_they_stand_for() -> None:
 
     assert casus.DEFAULT_GROUP == APP_ID
     assert indicators.MIN_CELL == MIN_CELL
+
+
+def test_hub_help_reads_no_settings_and_sets_up_no_logging() -> None:
+    lighter = ("hub.settings", "pydantic_settings", "structlog", "pydantic")
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps([[]]), json.dumps(lighter)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.splitlines()[-1] == json.dumps([[], []])
