@@ -15,7 +15,8 @@ from typing import Any
 
 import structlog
 
-from hub.adapters.ingest import Topics, event_output
+from hub.adapters.fingerprint import fingerprint
+from hub.adapters.ingest import CONFLICT_MESSAGE, CONFLICTING_DUPLICATE, Topics, event_output
 from hub.adapters.kit import Context
 from hub.adapters.pipeline import Accepted, Tally, run
 from hub.adapters.registry import AdapterRegistry, UnknownFeed
@@ -34,7 +35,13 @@ FEED_HEADER = "hub_feed"
 #: Event ids remembered per raw key (a record maps to a handful of events at most).
 MAX_IDS_PER_KEY = 64
 
+#: Per raw key: `<event id> <content fingerprint>` of every event produced (older states hold
+#: the bare id: its content is unknown, so it can only be a duplicate, never a conflict).
 State = list[str]
+
+
+def _entries(state: State | None) -> dict[str, str]:
+    return {eid: fp for eid, _, fp in (entry.partition(" ") for entry in state or [])}
 
 
 def adapter_state_topic(partner: Partner | str, prefix: str = "") -> str:
@@ -67,16 +74,24 @@ class RawHandler:
             raise BadInput("unknown_feed", str(exc)) from None
         if record.value is None:
             raise BadInput("empty_record", "the raw record has no value")
-        seen = list(state or [])
+        seen = _entries(state)
         outputs: list[Output] = []
         rejections: list[Rejection] = []
         tally = Tally()
         for item in run(adapter, record.value, "application/json", self.context, tally):
             if isinstance(item, Rejection):
                 rejections.append(item)
-            elif item.event.id not in seen:
+                continue
+            content = fingerprint(item.event, self.context)
+            known = seen.get(item.event.id)
+            if known is None:
                 outputs.append(event_output(item.event, self.topics.contract(self.partner)))
-                seen.append(item.event.id)
+                seen[item.event.id] = content
+            elif known and known != content:
+                # The same record with other content: a correction is never taken silently.
+                rejections.append(
+                    Rejection(record=1, reason=CONFLICTING_DUPLICATE, message=CONFLICT_MESSAGE)
+                )
         if tally.masked:
             log.info(
                 "adapter.masked", partner=self.partner.value, feed=feed, fields=len(tally.masked)
@@ -87,7 +102,8 @@ class RawHandler:
             raise BadInput(first.reason, f"{first.message}{where}")
         if not outputs:
             return state, ()
-        return seen[-MAX_IDS_PER_KEY:], outputs
+        entries = [f"{eid} {fp}" if fp else eid for eid, fp in seen.items()]
+        return entries[-MAX_IDS_PER_KEY:], outputs
 
 
 def adapter_runner(

@@ -42,7 +42,21 @@ class TestRawHandler:
         (output,) = outputs
         assert output.topic == "t.contract.school.v1"
         event = cloudevents.decode(output.key, output.value, output.headers)
-        assert state == [event.id]
+        assert state is not None
+        assert [entry.split(" ")[0] for entry in state] == [event.id]
+
+    def test_the_same_record_with_other_content_is_a_conflict(self, handler: RawHandler) -> None:
+        state, _ = handler(None, raw(ROW))
+        with pytest.raises(BadInput) as caught:
+            handler(state, raw({**ROW, "lesuren": "4"}))
+        assert caught.value.reason == "conflicting_duplicate"
+
+    def test_an_older_state_without_fingerprints_still_dedups(self, handler: RawHandler) -> None:
+        state, _ = handler(None, raw(ROW))
+        assert state is not None
+        bare = [entry.split(" ")[0] for entry in state]
+        _, outputs = handler(bare, raw({**ROW, "lesuren": "4"}))
+        assert outputs == ()
 
     def test_the_same_record_again_yields_nothing(self, handler: RawHandler) -> None:
         state, _ = handler(None, raw(ROW))
