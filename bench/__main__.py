@@ -9,7 +9,7 @@ import datetime as dt
 from rich.console import Console
 from rich.table import Table
 
-from bench import ceiling, fullpath, ingest, micro, replay, replicas
+from bench import ceiling, fullpath, ingest, micro, privacy_share, replay, replicas
 from bench.harness import Figure, Results, broker, machine
 from hub.log import configure_logging
 
@@ -39,6 +39,7 @@ SMOKE = {
 #: Every measurement, in the order they run; the ceiling first (the others relate to it).
 MEASUREMENTS = {
     "micro": micro.measure,
+    "privacy": privacy_share.measure,
     "ceiling": ceiling.measure,
     "ingest": ingest.measure,
     "fullpath": fullpath.measure,
