@@ -9,7 +9,17 @@ import datetime as dt
 from rich.console import Console
 from rich.table import Table
 
-from bench import ceiling, commands, flood, fullpath, ingest, micro, replay, replicas
+from bench import (
+    ceiling,
+    commands,
+    flood,
+    fullpath,
+    ingest,
+    micro,
+    privacy_share,
+    replay,
+    replicas,
+)
 from bench.harness import Figure, Results, broker, machine
 from hub.log import configure_logging
 
@@ -47,6 +57,7 @@ SMOKE = {
 #: Every measurement, in the order they run; the ceiling first (the others relate to it).
 MEASUREMENTS = {
     "micro": micro.measure,
+    "privacy": privacy_share.measure,
     "ceiling": ceiling.measure,
     "ingest": ingest.measure,
     "fullpath": fullpath.measure,

@@ -121,8 +121,11 @@ def views(n: int) -> dict[str, float]:
     ring = workload.keyring()
     stream = workload.Stream(workload.children(max(1, n // 20), ring))
     records = [cloudevents.encode(stream.event(i)) for i in range(n)]
-    handler = ProjectorHandler(PolicyHolder(), ring, ViewTopics("bench."), lambda: NOW)
-    inputs = [InRecord("in", 0, i, r.key, r.value, r.headers) for i, r in enumerate(records)]
+    handler = ProjectorHandler(PolicyHolder(None, ring), ring, ViewTopics("bench."), lambda: NOW)
+    inputs = [
+        InRecord("bench.contract.school.v1", 0, i, r.key, r.value, r.headers)
+        for i, r in enumerate(records)
+    ]
 
     def run() -> int:
         states: dict[bytes | None, Any] = {}

@@ -21,8 +21,18 @@ from hub.events.export import example_event
 from hub.events.school import VERZUIM_GEREGISTREERD, VerzuimGeregistreerd, ZiekmeldingGedaan
 from hub.events.vocab import Partner
 from hub.privacy.identifiers import parse_identifier, passes_elfproef
-from hub.privacy.keyring import FIXED_AUDIENCES, KEK, PSEUDONYM, Key, KeyRing, audience_key_name
+from hub.privacy.keyring import (
+    FIXED_AUDIENCES,
+    INTAKE,
+    KEK,
+    PSEUDONYM,
+    Key,
+    KeyRing,
+    audience_key_name,
+    recipient_key_name,
+)
 from hub.privacy.pseudonyms import pseudonymise
+from hub.privacy.sealing import public_key
 
 #: The first school day of the synthetic term (a Monday outside any holiday of regio midden).
 FIRST_DAY = dt.date(2026, 9, 7)
@@ -37,8 +47,18 @@ def keyring() -> KeyRing:
 
     policy = load_policy()
     audiences = {*FIXED_AUDIENCES, *(policy.key_audience(a) for a in policy.audiences())}
-    names = [PSEUDONYM, KEK, *(audience_key_name(a) for a in sorted(audiences))]
-    return KeyRing(Key(n, 1, hashlib.sha256(f"bench-{n}".encode()).digest()) for n in names)
+    names = [PSEUDONYM, KEK, INTAKE, *(audience_key_name(a) for a in sorted(audiences))]
+    keys = [Key(n, 1, hashlib.sha256(f"bench-{n}".encode()).digest()) for n in names]
+    # The audiences' X25519 public keys: the hub seals each audience's child keys to them.
+    keys += [
+        Key(recipient_key_name(a), 1, public_key(recipient_private(a))) for a in sorted(audiences)
+    ]
+    return KeyRing(keys)
+
+
+def recipient_private(audience: str) -> bytes:
+    """The bench's X25519 private key of `audience` (what only the audience would hold)."""
+    return hashlib.sha256(f"bench-recipient-{audience}".encode()).digest()
 
 
 def bsns(count: int, start: int = 100_000_000) -> list[str]:

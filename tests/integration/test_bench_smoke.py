@@ -13,6 +13,7 @@ EXPECTED = {
     "micro.cloudevents.decode",
     "micro.casus.transition",
     "micro.views.handler",
+    "hub.privacy.share",
     "raw.passthrough",
     "raw.latency.p99",
     "raw.latency.transactional2.p99",
