@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -23,6 +24,14 @@ async def load_states(
 
     With `wanted`, a record is looked at before it is parsed: only wanted states are decoded.
     """
+    raw = await load_raw_states(bootstrap, state_topic, wanted)
+    return {k.decode("ascii"): CasusState.model_validate_json(v) for k, v in raw.items()}
+
+
+async def load_raw_states(
+    bootstrap: str, state_topic: str, wanted: RecordFilter | None = None
+) -> dict[bytes, bytes]:
+    """The last state per child as it is on the topic (JSON), erased and unwanted ones gone."""
     raw: dict[bytes, bytes] = {}
     async for record in read_to_end(bootstrap, [state_topic]):
         if record.value is None:
@@ -31,7 +40,39 @@ async def load_states(
             raw[record.key] = record.value
         else:
             raw.pop(record.key, None)  # an older wanted state is not the child's state now
-    return {k.decode("ascii"): CasusState.model_validate_json(v) for k, v in raw.items()}
+    return raw
+
+
+_GEOPEND = re.compile(rb'"geopend":"([0-9]{4}-[0-9]{2}-[0-9]{2})"')
+
+
+def oldest_cases(
+    raw: dict[bytes, bytes], limit: int, partner: str | None = None
+) -> tuple[list[CasusState], int]:
+    """The `limit` oldest cases (that involve `partner`) and how many states were not looked at.
+
+    Ordered on the opening date read from the JSON text, so only the cases shown are decoded.
+    """
+
+    def opened(item: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
+        found = _GEOPEND.search(item[1])
+        return (found.group(1) if found else b"", item[0])
+
+    shown: list[CasusState] = []
+    looked = 0
+    for _, value in sorted(raw.items(), key=opened):
+        if len(shown) >= limit:
+            break
+        looked += 1
+        state = CasusState.model_validate_json(value)
+        if state.status is Status.GEEN:
+            continue
+        if partner is not None and not any(
+            b.actief and b.partner == partner for b in state.betrokkenheden
+        ):
+            continue
+        shown.append(state)
+    return shown, len(raw) - looked
 
 
 def state_filter(kind: str | None = None, partner: str | None = None) -> RecordFilter | None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import signal
-from typing import Any
 
 import typer
 from rich.console import Console
@@ -87,24 +85,19 @@ def show(
 ) -> None:
     """Read the casus state topic and print the loket, filtered by child or partner."""
     from hub.bus import client
-    from hub.casus.loket import load_states, render_loket, state_filter
+    from hub.casus.loket import load_raw_states, oldest_cases, render_loket, state_filter
     from hub.casus.topics import CasusTopics
 
     settings = get_settings()
     bootstrap = client.bootstrap_servers(settings)
     topics = CasusTopics.with_prefix(settings.topic_prefix)
 
-    async def read() -> dict[str, Any]:
+    async def read() -> dict[bytes, bytes]:
         await client.ensure_reachable(bootstrap)
-        return await load_states(bootstrap, topics.state, state_filter(kind, partner))
+        return await load_raw_states(bootstrap, topics.state, state_filter(kind, partner))
 
     with err.status("reading the casus state topic …"):
-        states = list(asyncio.run(read()).values())
-    if partner is not None:
-        states = [
-            s for s in states if any(b.actief and b.partner == partner for b in s.betrokkenheden)
-        ]
-    states.sort(key=lambda s: (s.geopend or dt.date.min, s.kind))
-    console.print(render_loket(states[:limit], width=console.width))
-    if len(states) > limit:
-        err.print(f"{len(states) - limit} more cases: narrow with --kind or --partner, or --limit")
+        states, rest = oldest_cases(asyncio.run(read()), limit, partner)
+    console.print(render_loket(states, width=console.width))
+    if rest:
+        err.print(f"up to {rest} more cases: narrow with --kind or --partner, or raise --limit")
