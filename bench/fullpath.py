@@ -30,7 +30,6 @@ from hub.bus.scan import topic_partitions
 from hub.bus.topics import create_registry_topics
 from hub.casus.runner import CasusRunner, ensure_topics
 from hub.casus.topics import CasusTopics
-from hub.events.topics import AUDIENCES
 from hub.process import settle_heap
 from hub.settings import HubSettings
 from hub.views.reload import PolicyHolder
@@ -173,8 +172,10 @@ async def throughput(hub: Hub, records: list[cloudevents.KafkaRecord]) -> dict[s
 
 
 def audience_topics(prefix: str) -> list[str]:
-    """The view topic of every audience under `prefix`."""
-    return [ViewTopics(prefix).view(a.value) for a in AUDIENCES]
+    """The view topic of every audience the shipped policy serves under `prefix`."""
+    from hub.views.policy import load_policy
+
+    return [ViewTopics(prefix).view(a) for a in load_policy().audiences()]
 
 
 async def offered_latency(
