@@ -33,7 +33,7 @@ from hub.casus.topics import CasusTopics
 from hub.process import settle_heap
 from hub.settings import HubSettings
 from hub.views.reload import PolicyHolder
-from hub.views.runner import create_state_topic, projector
+from hub.views.runner import create_state_topic, ensure_view_topics, projector
 from hub.views.state import ChildViews
 from hub.views.transition import ViewTopics
 
@@ -88,6 +88,10 @@ async def create(bootstrap: str, prefix: str) -> None:
     await create_registry_topics(bootstrap, HubSettings(topic_prefix=prefix))
     await ensure_topics(bootstrap, CasusTopics.with_prefix(prefix))
     await create_state_topic(bootstrap, ViewTopics(prefix))
+    # The school boards' view and key topics are not in the bare registry: the policy names them.
+    from hub.views.policy import load_policy
+
+    await ensure_view_topics(bootstrap, ViewTopics(prefix), load_policy().audiences())
 
 
 #: Consumer options of the smoke run and of `--fast-start`: a read_committed hop otherwise
