@@ -13,6 +13,7 @@ from hub.events.casus import MATCH_GEVONDEN, PARTNER_AANGESLOTEN
 from hub.privacy.keyring import init_keyring
 from hub.runtime import Hub, HubOptions
 from hub.settings import HubSettings
+from hub.views.policy import key_audiences, load_policy
 from hub.views.project import ViewEvent
 from hub.views.transition import ViewTopics
 from hub.views.wire import decode_view
@@ -30,7 +31,7 @@ async def _views(bootstrap: str, topic: str) -> list[ViewEvent]:
 async def test_a_thuiszitter_reaches_the_buurtteam_view_on_its_own_day(
     bootstrap: str, unique: str, tmp_path: Path
 ) -> None:
-    init_keyring(tmp_path / "keys")
+    init_keyring(tmp_path / "keys", key_audiences(load_policy()))
     prefix = f"ams{unique}."
     settings = HubSettings(
         kafka_bootstrap_servers=bootstrap,

@@ -14,6 +14,7 @@ import pytest
 from hub.bus.scan import read_to_end
 from hub.privacy.keyring import init_keyring, load_keyring
 from hub.settings import HubSettings
+from hub.views.policy import key_audiences, load_policy
 from hub.web.ingest import IngestOptions, ingest_service
 from tests.data.school import csv_bytes, rows
 
@@ -44,7 +45,7 @@ async def test_a_running_hub_and_two_import_processes_publish_each_row_once(
     bootstrap: str, unique: str, tmp_path: Path
 ) -> None:
     keys = tmp_path / "keys"
-    init_keyring(keys)
+    init_keyring(keys, key_audiences(load_policy()))
     prefix = f"dd{unique}."
     settings = HubSettings(
         kafka_bootstrap_servers=bootstrap,

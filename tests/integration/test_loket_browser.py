@@ -30,6 +30,7 @@ from hub.privacy.keyring import init_keyring
 from hub.privacy.pseudonyms import pseudonymise
 from hub.runtime import Hub, HubOptions
 from hub.settings import PROJECT_ROOT, HubSettings
+from hub.views.policy import key_audiences, load_policy
 from hub.web.loket_settings import LoketSettings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -82,7 +83,7 @@ async def loket(bootstrap: str, unique: str, tmp_path: Path) -> AsyncIterator[Lo
     )
     status = await asyncio.to_thread(oidc.up)
     assert status.answering, status.detail
-    init_keyring(tmp_path / "keys")
+    init_keyring(tmp_path / "keys", key_audiences(load_policy()))
     settings = HubSettings(
         kafka_bootstrap_servers=bootstrap,
         key_dir=tmp_path / "keys",
